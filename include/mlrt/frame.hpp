@@ -1,0 +1,91 @@
+#pragma once
+// Planar frames in memory. Views do not own memory and carry a byte stride, so they wrap
+// VapourSynth frames or decoder buffers without copying; Frame owns tightly packed planes.
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace mlrt {
+
+enum class SampleType { Float32, Float16 };
+
+constexpr std::size_t bytes_per_sample(SampleType t) noexcept {
+    return t == SampleType::Float32 ? 4 : 2;
+}
+const char* to_string(SampleType t) noexcept;
+
+struct PlaneView {
+    const std::byte* data = nullptr;
+    std::ptrdiff_t stride = 0;  // bytes between rows
+};
+
+struct MutablePlaneView {
+    std::byte* data = nullptr;
+    std::ptrdiff_t stride = 0;
+};
+
+// One clip's frame: `planes.size()` planes of width x height samples of `type`.
+struct FrameView {
+    int width = 0;
+    int height = 0;
+    SampleType type = SampleType::Float32;
+    std::span<const PlaneView> planes;
+};
+
+struct MutableFrameView {
+    int width = 0;
+    int height = 0;
+    SampleType type = SampleType::Float32;
+    std::span<const MutablePlaneView> planes;
+};
+
+// An owning frame with packed rows (stride = width * bytes_per_sample).
+class Frame {
+public:
+    Frame() = default;
+    Frame(int width, int height, int planes, SampleType type);
+    Frame(const Frame& other);
+    Frame& operator=(const Frame& other);
+    Frame(Frame&&) noexcept = default;  // moving the plane buffers keeps their addresses
+    Frame& operator=(Frame&&) noexcept = default;
+    ~Frame() = default;
+
+    int width() const noexcept { return width_; }
+    int height() const noexcept { return height_; }
+    int num_planes() const noexcept { return static_cast<int>(planes_.size()); }
+    SampleType type() const noexcept { return type_; }
+    std::ptrdiff_t stride() const noexcept {
+        return static_cast<std::ptrdiff_t>(width_) * static_cast<std::ptrdiff_t>(bytes_per_sample(type_));
+    }
+
+    std::span<std::byte> plane_bytes(int p) { return planes_.at(static_cast<std::size_t>(p)); }
+    std::span<const std::byte> plane_bytes(int p) const { return planes_.at(static_cast<std::size_t>(p)); }
+
+    // Typed access; throws mlrt::Error when T does not match the sample type.
+    template <class T>
+    std::span<T> plane(int p);
+    template <class T>
+    std::span<const T> plane(int p) const;
+
+    // Views stay valid while this Frame (or the Frame it is moved into) lives.
+    FrameView view() const;
+    MutableFrameView mutable_view();
+
+private:
+    void rebuild_views();
+
+    int width_ = 0;
+    int height_ = 0;
+    SampleType type_ = SampleType::Float32;
+    std::vector<std::vector<std::byte>> planes_;
+    std::vector<PlaneView> const_views_;
+    std::vector<MutablePlaneView> mut_views_;
+};
+
+// IEEE binary16 <-> binary32, round to nearest even; out-of-range values become +-inf.
+std::uint16_t float_to_half(float f) noexcept;
+float half_to_float(std::uint16_t h) noexcept;
+
+}  // namespace mlrt

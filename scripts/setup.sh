@@ -1,0 +1,125 @@
+#!/usr/bin/env bash
+# Installs everything mlrt needs to build on Debian 12 and fetches ONNX Runtime into .deps/.
+# Idempotent: a second run only checks. Downloads are cached in .deps/cache.
+set -euo pipefail
+
+ORT_VERSION="${MLRT_ORT_VERSION:-1.30.0}"      # runtime library (npm package onnxruntime-node)
+ORT_HEADERS_SUITE="${MLRT_ORT_HEADERS_SUITE:-trixie}"  # Debian release that packages libonnxruntime-dev
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+deps="$root/.deps"
+cache="$deps/cache"
+ort_dir="$deps/onnxruntime"
+
+say() { printf '[setup] %s\n' "$*"; }
+die() { printf '[setup] error: %s\n' "$*" >&2; exit 1; }
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"
+  elif command -v sudo >/dev/null; then sudo "$@"
+  else die "need root (or sudo) to run: $*"; fi
+}
+
+debian_packages=(
+  build-essential cmake ninja-build pkg-config git
+  libonnx-dev libprotobuf-dev protobuf-compiler
+  libavcodec-dev libavformat-dev libavutil-dev libavfilter-dev libswresample-dev libzimg-dev
+  libcli11-dev libfmt-dev libspdlog-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  python3 python3-dev python3-numpy python3-pytest pybind11-dev
+  clang libclang-rt-14-dev
+  npm dpkg-dev
+)
+
+install_debian_packages() {
+  local missing=()
+  for p in "${debian_packages[@]}"; do
+    # npm may come from another node distribution; only require it when absent.
+    if [ "$p" = npm ] && command -v npm >/dev/null; then continue; fi
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  done
+  if [ "${#missing[@]}" -eq 0 ]; then say "Debian packages: all present"; return; fi
+  say "installing Debian packages: ${missing[*]}"
+  as_root apt-get update -qq || die "apt-get update failed"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" \
+    || die "apt-get install failed for: ${missing[*]}"
+}
+
+system_ort() {
+  # An ONNX Runtime already installed on the system wins over the fetched one.
+  for inc in /usr/include/onnxruntime /usr/local/include/onnxruntime /usr/include /usr/local/include; do
+    [ -f "$inc/onnxruntime_cxx_api.h" ] || continue
+    for lib in /usr/lib/x86_64-linux-gnu /usr/lib/aarch64-linux-gnu /usr/local/lib /usr/lib; do
+      if [ -e "$lib/libonnxruntime.so" ]; then echo "$inc|$lib"; return 0; fi
+    done
+  done
+  return 1
+}
+
+npm_arch() {
+  case "$(uname -m)" in
+    x86_64) echo x64 ;; aarch64|arm64) echo arm64 ;;
+    *) die "no prebuilt ONNX Runtime for architecture $(uname -m); install ONNX Runtime on the system" ;;
+  esac
+}
+
+fetch_ort_runtime() {
+  local lib="$ort_dir/lib/libonnxruntime.so.1"
+  if [ -f "$lib" ] && [ -f "$ort_dir/lib/.version-$ORT_VERSION" ]; then return; fi
+  mkdir -p "$cache" "$ort_dir/lib"
+  local tgz="$cache/onnxruntime-node-$ORT_VERSION.tgz"
+  if [ ! -s "$tgz" ]; then
+    say "fetching ONNX Runtime $ORT_VERSION runtime (npm package onnxruntime-node)"
+    command -v npm >/dev/null || die "npm not found; it is needed to fetch ONNX Runtime"
+    (cd "$cache" && npm pack --silent "onnxruntime-node@$ORT_VERSION" >/dev/null) \
+      || die "could not fetch npm package onnxruntime-node@$ORT_VERSION (no network to the npm registry?)"
+  fi
+  local member="package/bin/napi-v6/linux/$(npm_arch)/libonnxruntime.so.1"
+  tar -xzf "$tgz" -C "$cache" "$member" || die "$tgz has no $member"
+  mv -f "$cache/$member" "$lib"
+  rm -rf "$cache/package"
+  ln -sf libonnxruntime.so.1 "$ort_dir/lib/libonnxruntime.so"
+  rm -f "$ort_dir/lib"/.version-*; touch "$ort_dir/lib/.version-$ORT_VERSION"
+}
+
+apt_base_uri() {
+  # The archive URI this machine already uses, read from its own apt configuration.
+  apt-get indextargets --format '$(URI)' 2>/dev/null | grep -m1 -o '^.*/dists/' | sed 's#/dists/$##'
+}
+
+fetch_ort_headers() {
+  [ -f "$ort_dir/include/onnxruntime_cxx_api.h" ] && return
+  mkdir -p "$cache"
+  local deb; deb=$(ls "$cache"/libonnxruntime-dev_*.deb 2>/dev/null | head -1 || true)
+  if [ -z "$deb" ]; then
+    local uri; uri=$(apt_base_uri)
+    [ -n "$uri" ] || die "cannot read a Debian archive URI from the apt configuration"
+    say "fetching ONNX Runtime C/C++ headers (Debian $ORT_HEADERS_SUITE libonnxruntime-dev)"
+    local tmp; tmp=$(mktemp -d)
+    mkdir -p "$tmp/lists/partial"
+    echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $uri $ORT_HEADERS_SUITE main" >"$tmp/sources.list"
+    local o=(-o "Dir::Etc::SourceList=$tmp/sources.list" -o "Dir::Etc::SourceParts=/dev/null" -o "Dir::State::Lists=$tmp/lists"
+             -o "Debug::NoLocking=1" -o "APT::Sandbox::User=root")
+    apt-get "${o[@]}" update -qq >/dev/null 2>&1 || { rm -rf "$tmp"; die "apt-get update for $ORT_HEADERS_SUITE failed"; }
+    (cd "$cache" && apt-get "${o[@]}" download -qq libonnxruntime-dev >/dev/null 2>&1) \
+      || { rm -rf "$tmp"; die "could not download libonnxruntime-dev from Debian $ORT_HEADERS_SUITE"; }
+    rm -rf "$tmp"
+    deb=$(ls "$cache"/libonnxruntime-dev_*.deb | head -1)
+  fi
+  local x; x=$(mktemp -d)
+  dpkg -x "$deb" "$x"
+  mkdir -p "$ort_dir/include"
+  cp -r "$x/usr/include/onnxruntime/." "$ort_dir/include/"
+  rm -rf "$x"
+  [ -f "$ort_dir/include/onnxruntime_cxx_api.h" ] || die "libonnxruntime-dev did not contain onnxruntime_cxx_api.h"
+}
+
+install_debian_packages
+if [ -z "${MLRT_FETCH_ORT:-}" ] && sys=$(system_ort); then
+  say "using the system ONNX Runtime (${sys%%|*}, ${sys##*|})"
+  mkdir -p "$deps"; echo "$sys" >"$deps/ort-system"
+else
+  rm -f "$deps/ort-system"
+  fetch_ort_runtime
+  fetch_ort_headers
+  say "ONNX Runtime $ORT_VERSION in $ort_dir"
+fi

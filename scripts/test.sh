@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Sets up, builds and runs every test: the main suite, then the suite under ASan+UBSan
+# (LeakSanitizer included), then the multi-stream tests under TSan.
+# MLRT_SKIP_SANITIZERS=1 runs only the main suite (for quick local iterations).
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+bash scripts/setup.sh
+
+export MLRT_CACHE_DIR="${MLRT_CACHE_DIR:-$root/build/test-cache}"
+[ -f /opt/vs/env.sh ] && source /opt/vs/env.sh   # a local VapourSynth, when one is installed
+
+echo "== main suite"
+bash scripts/build.sh build
+(cd build && ctest --output-on-failure -j2)
+
+if [ -z "${MLRT_SKIP_SANITIZERS:-}" ]; then
+  echo "== ASan + UBSan + LeakSanitizer"
+  MLRT_BUILD_TYPE=RelWithDebInfo bash scripts/build.sh build-asan -DMLRT_SANITIZE=address,undefined \
+    -DMLRT_BUILD_BENCH=OFF -DMLRT_BUILD_CLI=OFF -DMLRT_BUILD_VAPOURSYNTH=OFF
+  (cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+     LSAN_OPTIONS=suppressions="$root/tests/sanitizers/lsan.supp" \
+     UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure)
+
+  echo "== TSan (multi-stream engine)"
+  MLRT_BUILD_TYPE=RelWithDebInfo bash scripts/build.sh build-tsan -DMLRT_SANITIZE=thread \
+    -DMLRT_BUILD_BENCH=OFF -DMLRT_BUILD_CLI=OFF -DMLRT_BUILD_VAPOURSYNTH=OFF
+  (cd build-tsan && TSAN_OPTIONS="halt_on_error=1 suppressions=$root/tests/sanitizers/tsan.supp" \
+     ./tests/mlrt_engine_tests --gtest_filter='*Stream*:*Concurren*')
+fi

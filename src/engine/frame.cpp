@@ -1,0 +1,128 @@
+#include "mlrt/frame.hpp"
+
+#include <bit>
+#include <cstring>
+
+#include "mlrt/error.hpp"
+
+namespace mlrt {
+
+const char* to_string(SampleType t) noexcept { return t == SampleType::Float32 ? "float32" : "float16"; }
+
+Frame::Frame(int width, int height, int planes, SampleType type)
+    : width_(width), height_(height), type_(type) {
+    if (width <= 0 || height <= 0 || planes <= 0)
+        throw Error(ErrorKind::InvalidArgument, "frame size and plane count must be positive");
+    const auto bytes = static_cast<std::size_t>(width) * static_cast<std::size_t>(height) *
+                       bytes_per_sample(type);
+    planes_.assign(static_cast<std::size_t>(planes), std::vector<std::byte>(bytes));
+    rebuild_views();
+}
+
+Frame::Frame(const Frame& other)
+    : width_(other.width_), height_(other.height_), type_(other.type_), planes_(other.planes_) {
+    rebuild_views();
+}
+
+Frame& Frame::operator=(const Frame& other) {
+    if (this != &other) {
+        width_ = other.width_;
+        height_ = other.height_;
+        type_ = other.type_;
+        planes_ = other.planes_;
+        rebuild_views();
+    }
+    return *this;
+}
+
+void Frame::rebuild_views() {
+    const_views_.clear();
+    mut_views_.clear();
+    for (auto& p : planes_) {
+        const_views_.push_back({p.data(), stride()});
+        mut_views_.push_back({p.data(), stride()});
+    }
+}
+
+template <class T>
+static void check_type(SampleType t) {
+    constexpr SampleType wanted = sizeof(T) == 4 ? SampleType::Float32 : SampleType::Float16;
+    if (t != wanted)
+        throw Error(ErrorKind::InvalidArgument,
+                    std::string("frame holds ") + to_string(t) + " samples, accessed as " + to_string(wanted));
+}
+
+template <class T>
+std::span<T> Frame::plane(int p) {
+    check_type<T>(type_);
+    auto b = plane_bytes(p);
+    return {reinterpret_cast<T*>(b.data()), b.size() / sizeof(T)};
+}
+
+template <class T>
+std::span<const T> Frame::plane(int p) const {
+    check_type<T>(type_);
+    auto b = plane_bytes(p);
+    return {reinterpret_cast<const T*>(b.data()), b.size() / sizeof(T)};
+}
+
+template std::span<float> Frame::plane<float>(int);
+template std::span<const float> Frame::plane<float>(int) const;
+template std::span<std::uint16_t> Frame::plane<std::uint16_t>(int);
+template std::span<const std::uint16_t> Frame::plane<std::uint16_t>(int) const;
+
+FrameView Frame::view() const { return {width_, height_, type_, const_views_}; }
+MutableFrameView Frame::mutable_view() { return {width_, height_, type_, mut_views_}; }
+
+std::uint16_t float_to_half(float f) noexcept {
+    const auto x = std::bit_cast<std::uint32_t>(f);
+    const auto sign = static_cast<std::uint16_t>((x >> 16) & 0x8000u);
+    const std::uint32_t abs = x & 0x7fffffffu;
+    if (abs >= 0x7f800000u)  // inf or NaN (keep NaN quiet and non-zero)
+        return static_cast<std::uint16_t>(sign | 0x7c00u | (abs > 0x7f800000u ? 0x200u : 0u));
+    if (abs >= 0x477ff000u)  // rounds to >= 65520: beyond float16's range
+        return static_cast<std::uint16_t>(sign | 0x7c00u);
+    if (abs < 0x33000001u)  // below half the smallest subnormal: flushes to zero
+        return sign;
+    int exp = static_cast<int>(abs >> 23);
+    std::uint32_t mant = abs & 0x7fffffu;
+    if (exp < 113) {  // subnormal result
+        mant |= 0x800000u;
+        const int shift = 126 - exp;
+        std::uint32_t half_mant = mant >> shift;
+        const std::uint32_t rem = mant & ((1u << shift) - 1u);
+        const std::uint32_t halfway = 1u << (shift - 1);
+        if (rem > halfway || (rem == halfway && (half_mant & 1u))) ++half_mant;
+        return static_cast<std::uint16_t>(sign | half_mant);
+    }
+    std::uint32_t h = (static_cast<std::uint32_t>(exp - 112) << 10) | (mant >> 13);
+    const std::uint32_t rem = mant & 0x1fffu;
+    if (rem > 0x1000u || (rem == 0x1000u && (h & 1u))) ++h;  // carry may roll into the exponent
+    return static_cast<std::uint16_t>(sign | h);
+}
+
+float half_to_float(std::uint16_t h) noexcept {
+    const std::uint32_t sign = static_cast<std::uint32_t>(h & 0x8000u) << 16;
+    const std::uint32_t exp = (h >> 10) & 0x1fu;
+    std::uint32_t mant = h & 0x3ffu;
+    std::uint32_t bits;
+    if (exp == 0) {
+        if (mant == 0) {
+            bits = sign;
+        } else {  // subnormal: normalise
+            int e = -1;
+            do {
+                ++e;
+                mant <<= 1;
+            } while (!(mant & 0x400u));
+            bits = sign | (static_cast<std::uint32_t>(112 - e) << 23) | ((mant & 0x3ffu) << 13);
+        }
+    } else if (exp == 31) {
+        bits = sign | 0x7f800000u | (mant << 13);
+    } else {
+        bits = sign | ((exp + 112) << 23) | (mant << 13);
+    }
+    return std::bit_cast<float>(bits);
+}
+
+}  // namespace mlrt

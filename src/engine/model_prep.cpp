@@ -1,0 +1,128 @@
+#include "engine/model_prep.hpp"
+
+#include <fstream>
+#include <iterator>
+#include <set>
+
+#include <onnx/shape_inference/implementation.h>
+
+#include "mlrt/error.hpp"
+
+namespace mlrt::detail {
+namespace {
+
+[[noreturn]] void bad_model(const std::string& message) { throw Error(ErrorKind::InvalidModel, message); }
+
+std::vector<long long> dims_of(const onnx::ValueInfoProto& v) {
+    std::vector<long long> dims;
+    if (!v.type().has_tensor_type() || !v.type().tensor_type().has_shape()) return dims;
+    for (const auto& d : v.type().tensor_type().shape().dim())
+        dims.push_back(d.has_dim_value() && d.dim_value() > 0 ? d.dim_value() : -1);
+    return dims;
+}
+
+std::string dims_text(const std::vector<long long>& dims) {
+    std::string s = "[";
+    for (std::size_t i = 0; i < dims.size(); ++i) {
+        if (i) s += ", ";
+        s += dims[i] < 0 ? "?" : std::to_string(dims[i]);
+    }
+    return s + "]";
+}
+
+TensorSignature signature_of(const onnx::ValueInfoProto& v, const char* role, const std::string& source) {
+    if (!v.type().has_tensor_type())
+        bad_model(source + ": " + role + " '" + v.name() + "' is not a tensor");
+    TensorSignature sig{v.name(), v.type().tensor_type().elem_type(), dims_of(v)};
+    if (!v.type().tensor_type().has_shape())
+        bad_model(source + ": " + role + " '" + v.name() + "' has no shape; a 4-D NCHW tensor is required");
+    if (sig.dims.size() != 4)
+        bad_model(source + ": " + role + " '" + v.name() + "' must be 4-D (NCHW), but has shape " +
+                  dims_text(sig.dims));
+    if (sig.dims[0] > 1)
+        bad_model(source + ": " + role + " '" + v.name() + "' has batch size " + std::to_string(sig.dims[0]) +
+                  "; only batch 1 is supported");
+    return sig;
+}
+
+}  // namespace
+
+std::string read_model_bytes(const ModelSource& source) {
+    if (!source.is_path()) return source.bytes();
+    std::ifstream in(source.path(), std::ios::binary);
+    if (!in) throw Error(ErrorKind::Io, "cannot open model file '" + source.path().string() + "'");
+    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (in.bad()) throw Error(ErrorKind::Io, "cannot read model file '" + source.path().string() + "'");
+    return bytes;
+}
+
+onnx::ModelProto parse_model(const ModelSource& source) {
+    const std::string bytes = read_model_bytes(source);
+    onnx::ModelProto model;
+    if (bytes.empty()) bad_model(source.describe() + ": the model is empty");
+    if (!model.ParseFromString(bytes) || !model.has_graph())
+        bad_model(source.describe() + ": not a valid ONNX model (protobuf parsing failed)");
+    return model;
+}
+
+ModelSignature model_signature(const onnx::ModelProto& model, const std::string& source) {
+    const auto& g = model.graph();
+    std::set<std::string> initializers;
+    for (const auto& t : g.initializer()) initializers.insert(t.name());
+    std::vector<const onnx::ValueInfoProto*> inputs;
+    for (const auto& in : g.input())
+        if (!initializers.count(in.name())) inputs.push_back(&in);
+    if (inputs.size() != 1)
+        bad_model(source + ": the model must have exactly one input, it has " + std::to_string(inputs.size()));
+    if (g.output_size() != 1)
+        bad_model(source + ": the model must have exactly one output, it has " + std::to_string(g.output_size()));
+    return {signature_of(*inputs[0], "input", source), signature_of(g.output(0), "output", source)};
+}
+
+int size_multiple(const onnx::ModelProto& model) {
+    // Pixel-unshuffle (SpaceToDepth) front ends need sizes divisible by their block size;
+    // other models take any size.
+    long long multiple = 1;
+    for (const auto& node : model.graph().node()) {
+        if (node.op_type() != "SpaceToDepth") continue;
+        for (const auto& a : node.attribute())
+            if (a.name() == "blocksize" && a.i() > 1 && multiple * a.i() <= 1024) multiple *= a.i();
+    }
+    return static_cast<int>(multiple);
+}
+
+std::vector<long long> specialise_input(onnx::ModelProto& model, int channels, int height, int width,
+                                        std::string* inference_error) {
+    auto& g = *model.mutable_graph();
+    std::set<std::string> initializers;
+    for (const auto& t : g.initializer()) initializers.insert(t.name());
+    for (auto& in : *g.mutable_input()) {
+        if (initializers.count(in.name())) continue;
+        auto* shape = in.mutable_type()->mutable_tensor_type()->mutable_shape();
+        const long long want[4] = {1, channels, height, width};
+        for (int i = 0; i < 4; ++i) shape->mutable_dim(i)->set_dim_value(want[i]);
+    }
+    // Let inference recompute intermediate shapes from the new input rather than trusting
+    // value_info written for another size.
+    onnx::ModelProto inferred = model;
+    inferred.mutable_graph()->clear_value_info();
+    auto* out = inferred.mutable_graph()->mutable_output(0);
+    out->mutable_type()->mutable_tensor_type()->clear_shape();
+    try {
+        onnx::ShapeInferenceOptions opts{/*check_type=*/false, /*error_mode=*/1, /*enable_data_propagation=*/true};
+        onnx::shape_inference::InferShapes(inferred, onnx::OpSchemaRegistry::Instance(), opts);
+    } catch (const std::exception& e) {
+        if (inference_error) *inference_error = e.what();
+        return {};
+    }
+    return dims_of(inferred.graph().output(0));
+}
+
+SampleType sample_type_of(int onnx_elem_type, const std::string& what) {
+    if (onnx_elem_type == onnx::TensorProto_DataType_FLOAT) return SampleType::Float32;
+    if (onnx_elem_type == onnx::TensorProto_DataType_FLOAT16) return SampleType::Float16;
+    throw Error(ErrorKind::InvalidModel, what + " must be float32 or float16, its ONNX element type is " +
+                                             std::to_string(onnx_elem_type));
+}
+
+}  // namespace mlrt::detail

@@ -1,0 +1,41 @@
+#pragma once
+// Turns the user's ONNX model into the graph the sessions run: parsed, checked against the
+// frames it will see, optionally converted to float16, with its input fixed to the tile size.
+#include <string>
+#include <vector>
+
+#include <onnx/onnx_pb.h>
+
+#include "mlrt/engine.hpp"
+
+namespace mlrt::detail {
+
+// A tensor's declared shape; -1 marks a dynamic dimension.
+struct TensorSignature {
+    std::string name;
+    int elem_type = 0;  // onnx::TensorProto_DataType
+    std::vector<long long> dims;
+};
+
+struct ModelSignature {
+    TensorSignature input;
+    TensorSignature output;
+};
+
+onnx::ModelProto parse_model(const ModelSource& source);
+std::string read_model_bytes(const ModelSource& source);
+
+// Checks the one-input/one-output 4-D contract; `source` names the model in messages.
+ModelSignature model_signature(const onnx::ModelProto& model, const std::string& source);
+
+// The size granularity the model needs (product of SpaceToDepth block sizes, else 1).
+int size_multiple(const onnx::ModelProto& model);
+
+// Fixes the input to [1, channels, height, width] and returns the output dims that ONNX shape
+// inference derives (-1 where it cannot tell). Strict inference errors name the node.
+std::vector<long long> specialise_input(onnx::ModelProto& model, int channels, int height, int width,
+                                        std::string* inference_error);
+
+SampleType sample_type_of(int onnx_elem_type, const std::string& what);
+
+}  // namespace mlrt::detail

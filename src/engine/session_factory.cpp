@@ -1,0 +1,125 @@
+#include "engine/session_factory.hpp"
+
+#include <algorithm>
+#include <thread>
+
+#include "engine/ort_env.hpp"
+#include "engine/provider_options.hpp"
+#include "mlrt/error.hpp"
+#include "mlrt/version.hpp"
+
+namespace mlrt::detail {
+namespace {
+
+GraphOptimizationLevel ort_level(GraphOptimization g) {
+    switch (g) {
+        case GraphOptimization::Disabled: return ORT_DISABLE_ALL;
+        case GraphOptimization::Basic: return ORT_ENABLE_BASIC;
+        case GraphOptimization::Extended: return ORT_ENABLE_EXTENDED;
+        case GraphOptimization::All: return ORT_ENABLE_ALL;
+    }
+    return ORT_ENABLE_ALL;
+}
+
+std::string loadable_list() {
+    std::string s;
+    for (Provider p : loadable_providers()) s += std::string(s.empty() ? "" : ", ") + to_string(p);
+    return s;
+}
+
+[[noreturn]] void provider_error(Provider p, const std::string& why) {
+    throw Error(ErrorKind::Provider, std::string("provider ") + to_string(p) + " cannot be loaded: " + why +
+                                         " (providers that load here: " + loadable_list() + ")");
+}
+
+}  // namespace
+
+void append_provider(Ort::SessionOptions& so, const EngineOptions& options) {
+    const auto kv = provider_option_set(options);
+    std::vector<const char*> keys, values;
+    for (const auto& [k, v] : kv) {
+        keys.push_back(k.c_str());
+        values.push_back(v.c_str());
+    }
+    switch (options.provider) {
+        case Provider::CPU: return;
+        case Provider::CUDA: {
+            const OrtApi& api = Ort::GetApi();
+            OrtCUDAProviderOptionsV2* cuda = nullptr;
+            Ort::ThrowOnError(api.CreateCUDAProviderOptions(&cuda));
+            std::unique_ptr<OrtCUDAProviderOptionsV2, void (*)(OrtCUDAProviderOptionsV2*)> guard(
+                cuda, api.ReleaseCUDAProviderOptions);
+            Ort::ThrowOnError(api.UpdateCUDAProviderOptions(cuda, keys.data(), values.data(), keys.size()));
+            so.AppendExecutionProvider_CUDA_V2(*cuda);
+            return;
+        }
+        case Provider::DML: {
+            std::unordered_map<std::string, std::string> m(kv.begin(), kv.end());
+            so.AppendExecutionProvider("DML", m);
+            return;
+        }
+        case Provider::CoreML: {
+            std::unordered_map<std::string, std::string> m(kv.begin(), kv.end());
+            so.AppendExecutionProvider("CoreML", m);
+            return;
+        }
+    }
+}
+
+SharedWeights::SharedWeights() { Ort::ThrowOnError(Ort::GetApi().CreatePrepackedWeightsContainer(&container_)); }
+SharedWeights::~SharedWeights() { Ort::GetApi().ReleasePrepackedWeightsContainer(container_); }
+
+int default_intra_op_threads(int num_streams) {
+    const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    return std::max(1, cores / std::max(1, num_streams));
+}
+
+Ort::SessionOptions make_session_options(const EngineOptions& options, int intra_op_threads,
+                                         int stream_index) {
+    Ort::SessionOptions so;
+    so.SetIntraOpNumThreads(intra_op_threads);
+    so.SetInterOpNumThreads(1);
+    so.SetExecutionMode(ORT_SEQUENTIAL);
+    so.SetGraphOptimizationLevel(ort_level(options.graph_optimization));
+    so.SetLogSeverityLevel(static_cast<int>(options.verbosity));
+    so.SetLogId("mlrt");
+    // Spinning workers steal the cores another stream needs; one stream may spin for latency.
+    const bool spin = options.allow_spinning.value_or(options.num_streams <= 1);
+    so.AddConfigEntry("session.intra_op.allow_spinning", spin ? "1" : "0");
+    // Pin each stream's worker threads to its own cores so streams never share one. The caller
+    // thread is worker 0 and is not pinned, hence threads - 1 entries.
+    const int cores = static_cast<int>(std::thread::hardware_concurrency());
+    if (intra_op_threads > 1 && options.num_streams > 1 && cores >= options.num_streams * intra_op_threads) {
+        std::string affinity;
+        const int first = stream_index * intra_op_threads + 1;  // 1-based logical processors
+        for (int t = 1; t < intra_op_threads; ++t)
+            affinity += (affinity.empty() ? "" : ";") + std::to_string(first + t);
+        so.AddConfigEntry("session.intra_op_thread_affinities", affinity.c_str());
+    }
+    try {
+        append_provider(so, options);
+    } catch (const Ort::Exception& e) {
+        provider_error(options.provider, e.what());
+    }
+    return so;
+}
+
+Ort::Session make_session(const std::string& model_bytes, const Ort::SessionOptions& session_options,
+                          SharedWeights* shared_weights, const EngineOptions& options,
+                          const std::string& model_name) {
+    try {
+        if (shared_weights)
+            return Ort::Session(ort_env(), model_bytes.data(), model_bytes.size(), session_options,
+                                shared_weights->get());
+        return Ort::Session(ort_env(), model_bytes.data(), model_bytes.size(), session_options);
+    } catch (const Ort::Exception& e) {
+        const std::string what = e.what();
+        if (options.provider != Provider::CPU &&
+            (what.find("provider") != std::string::npos || what.find("Provider") != std::string::npos ||
+             what.find("CUDA") != std::string::npos || what.find("cuda") != std::string::npos))
+            provider_error(options.provider, what);
+        throw Error(ErrorKind::InvalidModel, model_name + ": ONNX Runtime rejected the model: " + what);
+    }
+}
+
+}  // namespace mlrt::detail

@@ -1,0 +1,40 @@
+#pragma once
+// One stream: an ONNX Runtime session with its own input and output buffers, bound once and
+// reused for every tile it runs.
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include <onnxruntime_cxx_api.h>
+
+#include "mlrt/frame.hpp"
+
+namespace mlrt::detail {
+
+struct TensorShape {
+    SampleType type = SampleType::Float32;
+    std::vector<std::int64_t> dims;
+    std::size_t bytes() const noexcept;
+};
+
+class SessionStream {
+public:
+    SessionStream(Ort::Session session, const std::string& input_name, const TensorShape& input,
+                  const std::string& output_name, const TensorShape& output);
+
+    std::byte* input() noexcept { return input_buffer_.data(); }
+    const std::byte* output() const noexcept { return output_buffer_.data(); }
+    // Runs the session on the input buffer; throws mlrt::Error(Runtime) on failure.
+    void run();
+
+private:
+    Ort::Session session_;
+    std::vector<std::byte> input_buffer_;
+    std::vector<std::byte> output_buffer_;
+    Ort::Value input_value_{nullptr};
+    Ort::Value output_value_{nullptr};
+    Ort::IoBinding binding_;
+    Ort::RunOptions run_options_;
+};
+
+}  // namespace mlrt::detail

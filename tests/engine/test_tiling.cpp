@@ -1,0 +1,88 @@
+#include <gtest/gtest.h>
+
+#include "mlrt/error.hpp"
+#include "mlrt/tiling.hpp"
+
+using mlrt::layout_axis;
+using mlrt::TileMode;
+
+TEST(Tiling, WholeFrameWhenNoTileSize) {
+    auto a = layout_axis(270, 0, 16, 1, 0, TileMode::Literal, "height");
+    EXPECT_EQ(a.tile, 270);
+    EXPECT_EQ(a.starts, std::vector<int>{0});
+}
+
+TEST(Tiling, LiteralStepsAndFlushLastTile) {
+    auto a = layout_axis(480, 256, 16, 1, 0, TileMode::Literal, "width");
+    EXPECT_EQ(a.tile, 256);
+    EXPECT_EQ(a.starts, (std::vector<int>{0, 224}));
+    auto b = layout_axis(1000, 256, 16, 1, 0, TileMode::Literal, "width");
+    EXPECT_EQ(b.starts, (std::vector<int>{0, 224, 448, 672, 744}));
+}
+
+TEST(Tiling, LiteralTileLargerThanFrameClampsForDynamicModels) {
+    auto a = layout_axis(270, 256, 16, 1, 0, TileMode::Literal, "height");
+    EXPECT_EQ(a.starts, (std::vector<int>{0, 14}));
+    auto b = layout_axis(100, 256, 16, 1, 0, TileMode::Literal, "height");
+    EXPECT_EQ(b.tile, 100);
+    auto c = layout_axis(101, 256, 0, 4, 0, TileMode::Literal, "height");
+    EXPECT_EQ(c.tile, 104);  // rounded up to the model's multiple: padded by mirroring
+}
+
+TEST(Tiling, BalancedUsesFewestTilesAndSmallestSize) {
+    // 270 rows, max 256, overlap 16: two tiles are needed; 151 rows each suffice.
+    auto a = layout_axis(270, 256, 16, 1, 0, TileMode::Balanced, "height");
+    EXPECT_EQ(a.starts.size(), 2u);
+    EXPECT_EQ(a.tile, 151);
+    EXPECT_EQ(a.starts, (std::vector<int>{0, 119}));
+    auto b = layout_axis(480, 256, 16, 8, 0, TileMode::Balanced, "width");
+    EXPECT_EQ(b.starts.size(), 2u);
+    EXPECT_EQ(b.tile % 8, 0);
+    EXPECT_GE(2 * b.tile - 32, 480);
+}
+
+TEST(Tiling, BalancedCoversEveryFrameSize) {
+    for (int frame = 1; frame < 700; frame += 7)
+        for (int tile : {16, 40, 64, 256})
+            for (int ov : {0, 2, 7})
+                for (int mult : {1, 2, 4}) {
+                    if ((tile - 2 * ov) / mult * mult <= 0) continue;
+                    auto a = layout_axis(frame, tile, ov, mult, 0, TileMode::Balanced, "width");
+                    auto l = layout_axis(frame, tile, ov, mult, 0, TileMode::Literal, "width");
+                    ASSERT_LE(a.starts.size(), l.starts.size());
+                    ASSERT_LE(a.tile, std::max(l.tile, a.tile));
+                    // Every sample is covered at least overlap away from an interior tile edge.
+                    int covered = 0;
+                    for (std::size_t i = 0; i < a.starts.size(); ++i) {
+                        int begin = i == 0 ? 0 : a.starts[i] + ov;
+                        ASSERT_LE(begin, covered) << frame << " " << tile << " " << ov;
+                        int end = i + 1 == a.starts.size() ? frame : a.starts[i] + a.tile - ov;
+                        covered = std::max(covered, end);
+                    }
+                    ASSERT_GE(covered, frame);
+                }
+}
+
+TEST(Tiling, FixedSizeModelKeepsItsSize) {
+    auto a = layout_axis(100, 0, 4, 1, 64, TileMode::Balanced, "width");
+    EXPECT_EQ(a.tile, 64);
+    EXPECT_EQ(a.starts, (std::vector<int>{0, 36}));
+    auto b = layout_axis(50, 0, 4, 1, 64, TileMode::Balanced, "width");
+    EXPECT_EQ(b.starts, (std::vector<int>{0}));  // padded
+}
+
+TEST(Tiling, Errors) {
+    try {
+        layout_axis(100, 32, 16, 1, 0, TileMode::Literal, "width");
+        FAIL();
+    } catch (const mlrt::Error& e) {
+        EXPECT_NE(std::string(e.what()).find("overlap width (16) leaves no step"), std::string::npos) << e.what();
+    }
+    EXPECT_THROW(layout_axis(100, 32, -1, 1, 0, TileMode::Literal, "width"), mlrt::Error);
+    try {
+        layout_axis(100, 48, 0, 1, 64, TileMode::Literal, "height");
+        FAIL();
+    } catch (const mlrt::Error& e) {
+        EXPECT_NE(std::string(e.what()).find("fixed at 64"), std::string::npos) << e.what();
+    }
+}

@@ -1,0 +1,41 @@
+#pragma once
+// ONNX models built in code for the tests: small, deterministic, with known behaviour.
+#include <string>
+#include <vector>
+
+namespace mlrt::test {
+
+// y = x, [1, C, H, W] with dynamic H/W (fixed H/W when given).
+std::string identity_model(int channels, bool float16 = false, int fixed_h = 0, int fixed_w = 0);
+
+// `layers` 3x3 convolutions (receptive field radius = layers) from in_ch to out_ch * scale^2
+// channels with ReLU between, then DepthToSpace(scale). Deterministic weights from `seed`.
+struct ConvStackSpec {
+    int in_channels = 3;
+    int out_channels = 3;
+    int layers = 2;
+    int hidden = 4;
+    int scale = 1;
+    unsigned seed = 1;
+    int fixed_h = 0;  // 0: dynamic
+    int fixed_w = 0;
+    bool float16 = false;       // float16 weights and I/O
+    bool space_to_depth = false;  // SpaceToDepth(2) front end: sizes must be even
+};
+std::string conv_stack_model(const ConvStackSpec& spec);
+
+// Output channel k = input channel (k % in_channels): a flexible-output model.
+std::string channel_split_model(int in_channels, int out_channels);
+
+// Nearest-neighbour upscale by `scale` (Resize), for checking output geometry exactly.
+std::string nearest_upscale_model(int channels, int scale);
+
+// Graphs that break the engine's contract, for the validation tests.
+std::string two_input_model();
+std::string two_output_model();
+std::string rank3_model();
+std::string int_input_model();
+std::string batch2_model();
+std::string bad_scale_model();  // output is input cropped by one row: not an integer scale
+
+}  // namespace mlrt::test
