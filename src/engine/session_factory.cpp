@@ -35,9 +35,9 @@ std::string loadable_list() {
 }  // namespace
 
 void append_provider(Ort::SessionOptions& so, const EngineOptions& options) {
-    const auto kv = provider_option_set(options);
+    const auto set = provider_option_set(options);
     std::vector<const char*> keys, values;
-    for (const auto& [k, v] : kv) {
+    for (const auto& [k, v] : set.options) {
         keys.push_back(k.c_str());
         values.push_back(v.c_str());
     }
@@ -50,19 +50,13 @@ void append_provider(Ort::SessionOptions& so, const EngineOptions& options) {
             std::unique_ptr<OrtCUDAProviderOptionsV2, void (*)(OrtCUDAProviderOptionsV2*)> guard(
                 cuda, api.ReleaseCUDAProviderOptions);
             Ort::ThrowOnError(api.UpdateCUDAProviderOptions(cuda, keys.data(), values.data(), keys.size()));
+            // Each session's CUDA provider creates its own compute stream, so streams never
+            // serialise on one another.
             so.AppendExecutionProvider_CUDA_V2(*cuda);
             return;
         }
-        case Provider::DML: {
-            std::unordered_map<std::string, std::string> m(kv.begin(), kv.end());
-            so.AppendExecutionProvider("DML", m);
-            return;
-        }
-        case Provider::CoreML: {
-            std::unordered_map<std::string, std::string> m(kv.begin(), kv.end());
-            so.AppendExecutionProvider("CoreML", m);
-            return;
-        }
+        case Provider::DML: so.AppendExecutionProvider("DML", set.as_map()); return;
+        case Provider::CoreML: so.AppendExecutionProvider("CoreML", set.as_map()); return;
     }
 }
 

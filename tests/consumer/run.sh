@@ -7,5 +7,5 @@ work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
 cmake --install "$build_dir" --prefix "$work/prefix" >/dev/null
 cmake -S "$src" -B "$work/build" -G Ninja -DCMAKE_PREFIX_PATH="$work/prefix" >/dev/null
 cmake --build "$work/build" >/dev/null
-"$write_model" "$work/model.onnx"
+"$write_model" "$work/model.onnx" conv 3 3 2 2
 "$work/build/consumer" "$work/model.onnx"

@@ -1,0 +1,64 @@
+#pragma once
+// The fuzz targets' bodies, shared by the libFuzzer entry points and by the regression test
+// that replays every input a fuzzer ever found (tests/engine/test_fuzz_regressions.cpp).
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "engine/fp16_convert.hpp"
+#include "mlrt/engine.hpp"
+#include "mlrt/error.hpp"
+
+namespace mlrt::fuzz {
+
+// Model loading and preparation from arbitrary bytes: every outcome must be a prepared engine
+// or an mlrt::Error, never a crash, hang or leak.
+inline int model_load(const std::uint8_t* data, std::size_t size) {
+    if (size < 1) return 0;
+    // The first byte picks the frame geometry and tiling, so shapes vary with the model.
+    const std::uint8_t knobs = data[0];
+    mlrt::InputFormat format{8 + (knobs & 7) * 3, 8 + ((knobs >> 3) & 7) * 2, mlrt::SampleType::Float32,
+                             {1 + (knobs >> 6)}};
+    mlrt::EngineOptions options;
+    options.intra_op_threads = 1;
+    options.verbosity = mlrt::Verbosity::FATAL;
+    if (knobs & 0x20) {
+        options.tile_width = options.tile_height = 8;
+        options.overlap_width = options.overlap_height = 1;
+    }
+    try {
+        mlrt::Engine engine(mlrt::ModelSource::from_bytes(std::string(reinterpret_cast<const char*>(data) + 1, size - 1)),
+                            format, options);
+        // Guard the fuzzer's memory: a valid model may legitimately ask for huge outputs.
+        if (static_cast<long long>(engine.output_width()) * engine.output_height() * engine.output_planes() > (1 << 22))
+            return 0;
+        std::vector<mlrt::Frame> frames;
+        std::vector<mlrt::FrameView> views;
+        for (int planes : format.planes_per_clip) frames.emplace_back(format.width, format.height, planes, format.type);
+        for (auto& f : frames) views.push_back(f.view());
+        (void)engine.run(views);
+    } catch (const mlrt::Error&) {
+    }
+    return 0;
+}
+
+// The float16 graph conversion on arbitrary parsed models: it converts or reports an
+// mlrt::Error, and what it produces still parses.
+inline int fp16_convert(const std::uint8_t* data, std::size_t size) {
+    onnx::ModelProto model;
+    if (size < 1 || !model.ParseFromArray(data + 1, static_cast<int>(size - 1))) return 0;
+    mlrt::detail::Fp16Options options;
+    options.blacklist = data[0] & 1 ? mlrt::detail::default_fp16_blacklist() : std::vector<std::string>{"Relu", "conv0"};
+    options.input_float32 = data[0] & 2;
+    options.output_float32 = data[0] & 4;
+    try {
+        mlrt::detail::convert_to_fp16(model, options);
+        onnx::ModelProto again;
+        if (!again.ParseFromString(model.SerializeAsString())) __builtin_trap();
+    } catch (const mlrt::Error&) {
+    }
+    return 0;
+}
+
+}  // namespace mlrt::fuzz

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets with clang (ASan+UBSan) and runs each for SECONDS (default 60).
+# Seeds are generated here from the test models; anything a fuzzer finds lands in
+# fuzz/regressions/<target>/, which the normal test suite replays.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+seconds="${1:-60}"
+build="$root/build-fuzz"
+cd "$root"
+CC=clang CXX=clang++ MLRT_BUILD_TYPE=RelWithDebInfo bash scripts/build.sh "$build" -DMLRT_FUZZ=ON \
+  -DMLRT_SANITIZE=address,undefined -DMLRT_BUILD_CLI=OFF -DMLRT_BUILD_VAPOURSYNTH=OFF -DMLRT_BUILD_BENCH=OFF
+
+seeds="$build/seeds"; rm -rf "$seeds"; mkdir -p "$seeds"
+i=0
+for spec in "identity 3" "identity16 3" "conv 3 3 2 2" "conv 3 1 3 4" "split 3 5" "conv 1 1 1 1"; do
+  "$build/tests/mlrt_write_test_model" "$seeds/m$i.onnx" $spec
+  for knob in '\x00' '\x27' '\x65'; do printf "$knob" | cat - "$seeds/m$i.onnx" >"$seeds/s$i-$RANDOM"; done
+  i=$((i + 1))
+done
+rm -f "$seeds"/m*.onnx
+
+export ASAN_OPTIONS="detect_leaks=1:allocator_may_return_null=1"
+export LSAN_OPTIONS="suppressions=$root/tests/sanitizers/lsan.supp"
+export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+status=0
+for target in model_load fp16_convert; do
+  corpus="$build/corpus/$target"; mkdir -p "$corpus"
+  out="$root/fuzz/regressions/$target/"
+  echo "== fuzz $target for ${seconds}s"
+  if ! "$build/fuzz/fuzz_$target" "$corpus" "$seeds" -max_total_time="$seconds" -timeout=10 \
+       -rss_limit_mb=6144 -max_len=65536 -artifact_prefix="$out" -print_final_stats=1 2>"$build/$target.log"; then
+    status=1
+    tail -n 40 "$build/$target.log"
+  fi
+  grep -E "stat::number_of_executed_units|stat::peak_rss_mb|Done [0-9]+ runs" "$build/$target.log" || true
+done
+exit $status

@@ -1,0 +1,39 @@
+// Writes one of the test models to a file, for suites outside C++ (pytest, the consumer
+// project) that need models but have no ONNX builder of their own.
+//   mlrt_write_test_model OUT identity CHANNELS
+//   mlrt_write_test_model OUT identity16 CHANNELS
+//   mlrt_write_test_model OUT conv IN_CH OUT_CH LAYERS SCALE [SEED]
+//   mlrt_write_test_model OUT split IN_CH OUT_CH
+#include <cstdio>
+#include <fstream>
+#include <string>
+
+#include "support/models.hpp"
+
+int main(int argc, char** argv) {
+    if (argc < 4) {
+        std::fprintf(stderr, "usage: mlrt_write_test_model OUT KIND ARGS...\n");
+        return 2;
+    }
+    const std::string kind = argv[2];
+    auto arg = [&](int i, int fallback) { return i < argc ? std::stoi(argv[i]) : fallback; };
+    std::string bytes;
+    if (kind == "identity" || kind == "identity16") {
+        bytes = mlrt::test::identity_model(arg(3, 3), kind == "identity16");
+    } else if (kind == "conv") {
+        mlrt::test::ConvStackSpec spec;
+        spec.in_channels = arg(3, 3);
+        spec.out_channels = arg(4, 3);
+        spec.layers = arg(5, 2);
+        spec.scale = arg(6, 1);
+        spec.seed = static_cast<unsigned>(arg(7, 1));
+        bytes = mlrt::test::conv_stack_model(spec);
+    } else if (kind == "split") {
+        bytes = mlrt::test::channel_split_model(arg(3, 3), arg(4, 5));
+    } else {
+        std::fprintf(stderr, "unknown model kind '%s'\n", kind.c_str());
+        return 2;
+    }
+    std::ofstream(argv[1], std::ios::binary) << bytes;
+    return 0;
+}
