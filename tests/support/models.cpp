@@ -181,6 +181,21 @@ std::string nearest_upscale_model(int channels, int scale) {
     return m.SerializeAsString();
 }
 
+std::string poison_model(int channels) {
+    auto m = new_model();
+    auto* g = m.mutable_graph();
+    add_float_tensor(g, "table", {2}, {0.f, 0.f}, false);
+    auto* r = add_node(g, "ReduceMax", {"input"}, {"max"});
+    add_int_attr(r, "keepdims", 1);
+    auto* c = add_node(g, "Cast", {"max"}, {"idx"});
+    add_int_attr(c, "to", onnx::TensorProto_DataType_INT64);
+    add_node(g, "Gather", {"table", "idx"}, {"offset"});
+    add_node(g, "Add", {"input", "offset"}, {"output"});
+    add_value(g->mutable_input(), "input", kFloat, {1, channels, 0, 0});
+    add_value(g->mutable_output(), "output", kFloat, {1, channels, 0, 0});
+    return m.SerializeAsString();
+}
+
 std::string two_input_model() {
     auto m = new_model();
     auto* g = m.mutable_graph();
