@@ -38,14 +38,18 @@ void ArgReader::fail_type(std::string_view key, std::string_view expected) const
     fail(key, problem);
 }
 
-void ArgReader::reject_unknown(std::initializer_list<std::string_view> known) const {
+void ArgReader::reject_unknown(std::span<const std::string_view> known,
+                               std::span<const std::string_view> more) const {
     for (const auto& [key, value] : args_) {
-        if (std::find(known.begin(), known.end(), key) != known.end()) continue;
+        if (std::ranges::find(known, key) != known.end() ||
+            std::ranges::find(more, key) != more.end())
+            continue;
         std::string valid;
-        for (std::string_view k : known) {
-            if (!valid.empty()) valid += ", ";
-            valid += k;
-        }
+        for (auto group : {known, more})
+            for (std::string_view k : group) {
+                if (!valid.empty()) valid += ", ";
+                valid += k;
+            }
         fail(key, "is not known (known: " + valid + ")");
     }
 }

@@ -3,9 +3,9 @@
 // message names the caller ("ort.Model", "ORT_CUDA") and the argument, so a user can tell which
 // value to fix. A key holding None counts as not given, as Python and VapourSynth callers expect.
 #include <cstdint>
-#include <initializer_list>
 #include <limits>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -19,11 +19,13 @@ namespace mlrt::config::detail {
                                 std::string_view problem);
 
 class ArgReader {
-public:
-    ArgReader(const ArgMap& args, std::string context) : args_(args), context_(std::move(context)) {}
+  public:
+    ArgReader(const ArgMap& args, std::string context)
+        : args_(args), context_(std::move(context)) {}
 
-    // Throws naming the first key not in `known`.
-    void reject_unknown(std::initializer_list<std::string_view> known) const;
+    // Throws naming the first key in neither `known` nor `more`.
+    void reject_unknown(std::span<const std::string_view> known,
+                        std::span<const std::string_view> more = {}) const;
 
     bool has(std::string_view key) const { return find(key) != nullptr; }
 
@@ -41,7 +43,7 @@ public:
     [[noreturn]] void fail(std::string_view key, std::string_view problem) const;
     [[noreturn]] void fail_type(std::string_view key, std::string_view expected) const;
 
-private:
+  private:
     const ArgValue* find(std::string_view key) const;
 
     const ArgMap& args_;

@@ -6,8 +6,12 @@
 namespace mlrt::config {
 namespace {
 
-std::string repr(bool b) { return b ? "True" : "False"; }
-std::string repr(std::int64_t i) { return std::to_string(i); }
+std::string repr(bool b) {
+    return b ? "True" : "False";
+}
+std::string repr(std::int64_t i) {
+    return std::to_string(i);
+}
 
 std::string repr(double d) {
     char buf[64];
@@ -60,8 +64,8 @@ std::string to_string(const ArgMap& args) {
 }
 
 const char* type_name(const ArgValue& value) noexcept {
-    static constexpr const char* names[] = {"None",      "bool",        "int",      "float",
-                                            "str",       "list[int]",   "list[float]", "list[str]"};
+    static constexpr const char* names[] = {"None", "bool",      "int",         "float",
+                                            "str",  "list[int]", "list[float]", "list[str]"};
     static_assert(std::size(names) == std::variant_size_v<ArgValue>);
     return value.valueless_by_exception() ? "None" : names[value.index()];
 }

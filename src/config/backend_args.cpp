@@ -23,7 +23,9 @@ ArgMap ORT::common_args(std::string_view provider) const {
     return args;
 }
 
-ArgMap ORT_CPU::get_args() const { return common_args(provider); }
+ArgMap ORT_CPU::get_args() const {
+    return common_args(provider);
+}
 
 ArgMap ORT_CUDA::get_args() const {
     ArgMap args = common_args(provider);
@@ -57,7 +59,12 @@ ArgMap get_args(const Backend& backend, std::span<const Clip> /*clips*/) {
 
 namespace {
 
-#define MLRT_COMMON_FIELDS "num_streams", "verbosity", "fp16", "fp16_blacklist_ops", "output_format"
+constexpr std::string_view kCommonFields[] = {"num_streams", "verbosity", "fp16",
+                                              "fp16_blacklist_ops", "output_format"};
+constexpr std::string_view kCudaFields[] = {"device_id", "cudnn_benchmark", "use_cuda_graph",
+                                            "tf32", "prefer_nhwc"};
+constexpr std::string_view kDmlFields[] = {"device_id"};
+constexpr std::string_view kCoremlFields[] = {"ml_program"};
 
 template <class O>
 void read_common(const ArgReader& r, O& o) {
@@ -72,7 +79,7 @@ void read_common(const ArgReader& r, O& o) {
 
 ORT_CPU ORT_CPU::from_fields(const ArgMap& fields) {
     const ArgReader r(fields, "ORT_CPU");
-    r.reject_unknown({MLRT_COMMON_FIELDS});
+    r.reject_unknown(kCommonFields);
     Options o;
     read_common(r, o);
     return ORT_CPU(o);
@@ -80,8 +87,7 @@ ORT_CPU ORT_CPU::from_fields(const ArgMap& fields) {
 
 ORT_CUDA ORT_CUDA::from_fields(const ArgMap& fields) {
     const ArgReader r(fields, "ORT_CUDA");
-    r.reject_unknown({MLRT_COMMON_FIELDS, "device_id", "cudnn_benchmark", "use_cuda_graph", "tf32",
-                      "prefer_nhwc"});
+    r.reject_unknown(kCommonFields, kCudaFields);
     Options o;
     read_common(r, o);
     if (auto v = r.integer("device_id", 0)) o.device_id = *v;
@@ -94,7 +100,7 @@ ORT_CUDA ORT_CUDA::from_fields(const ArgMap& fields) {
 
 ORT_DML ORT_DML::from_fields(const ArgMap& fields) {
     const ArgReader r(fields, "ORT_DML");
-    r.reject_unknown({MLRT_COMMON_FIELDS, "device_id"});
+    r.reject_unknown(kCommonFields, kDmlFields);
     Options o;
     read_common(r, o);
     if (auto v = r.integer("device_id", 0)) o.device_id = *v;
@@ -103,13 +109,11 @@ ORT_DML ORT_DML::from_fields(const ArgMap& fields) {
 
 ORT_COREML ORT_COREML::from_fields(const ArgMap& fields) {
     const ArgReader r(fields, "ORT_COREML");
-    r.reject_unknown({MLRT_COMMON_FIELDS, "ml_program"});
+    r.reject_unknown(kCommonFields, kCoremlFields);
     Options o;
     read_common(r, o);
     if (auto v = r.integer("ml_program", 0, 1)) o.ml_program = static_cast<Provider>(*v);
     return ORT_COREML(o);
 }
-
-#undef MLRT_COMMON_FIELDS
 
 }  // namespace mlrt::config

@@ -9,7 +9,11 @@ namespace {
 std::atomic<int> g_log_level{LogLevel::WARNING};
 }  // namespace
 
-void set_log_level(int level) noexcept { g_log_level.store(level, std::memory_order_relaxed); }
-int get_log_level() noexcept { return g_log_level.load(std::memory_order_relaxed); }
+void set_log_level(int level) noexcept {
+    g_log_level.store(level, std::memory_order_relaxed);
+}
+int get_log_level() noexcept {
+    return g_log_level.load(std::memory_order_relaxed);
+}
 
 }  // namespace mlrt::config

@@ -13,12 +13,18 @@ using config::LogLevel;
 // Exact levels only, as the reference's dict lookup: 15 or 35 fall back to WARNING too.
 Verbosity verbosity_from_logging(int python_logging_level) noexcept {
     switch (python_logging_level) {
-        case LogLevel::DEBUG: return Verbosity::VERBOSE;
-        case LogLevel::INFO: return Verbosity::INFO;
-        case LogLevel::WARNING: return Verbosity::WARNING;
-        case LogLevel::ERROR: return Verbosity::ERROR;
-        case LogLevel::CRITICAL: return Verbosity::FATAL;
-        default: return Verbosity::WARNING;
+        case LogLevel::DEBUG:
+            return Verbosity::VERBOSE;
+        case LogLevel::INFO:
+            return Verbosity::INFO;
+        case LogLevel::WARNING:
+            return Verbosity::WARNING;
+        case LogLevel::ERROR:
+            return Verbosity::ERROR;
+        case LogLevel::CRITICAL:
+            return Verbosity::FATAL;
+        default:
+            return Verbosity::WARNING;
     }
 }
 
@@ -44,11 +50,16 @@ Verbosity verbosity_from_logging(std::string_view level_name) noexcept {
 
 const char* to_string(Verbosity v) noexcept {
     switch (v) {
-        case Verbosity::VERBOSE: return "VERBOSE";
-        case Verbosity::INFO: return "INFO";
-        case Verbosity::WARNING: return "WARNING";
-        case Verbosity::ERROR: return "ERROR";
-        case Verbosity::FATAL: return "FATAL";
+        case Verbosity::VERBOSE:
+            return "VERBOSE";
+        case Verbosity::INFO:
+            return "INFO";
+        case Verbosity::WARNING:
+            return "WARNING";
+        case Verbosity::ERROR:
+            return "ERROR";
+        case Verbosity::FATAL:
+            return "FATAL";
     }
     return "UNKNOWN";
 }

@@ -1,22 +1,50 @@
 #include "engine/provider_options.hpp"
 
 namespace mlrt::detail {
+namespace {
+
+const char* flag(bool on) {
+    return on ? "1" : "0";
+}
+
+}  // namespace
 
 ProviderOptionSet provider_option_set(const EngineOptions& o) {
+    ProviderOptionSet set;
+    set.provider = o.provider;
     switch (o.provider) {
-        case Provider::CPU: return {};
+        case Provider::CPU:
+            set.ort_name = "CPUExecutionProvider";
+            break;
         case Provider::CUDA:
-            return {{"device_id", std::to_string(o.device_id)},
-                    {"cudnn_conv_algo_search", o.cuda.cudnn_benchmark ? "EXHAUSTIVE" : "HEURISTIC"},
-                    {"enable_cuda_graph", o.cuda.use_cuda_graph ? "1" : "0"},
-                    {"use_tf32", o.cuda.tf32 ? "1" : "0"},
-                    {"prefer_nhwc", o.cuda.prefer_nhwc ? "1" : "0"},
-                    {"do_copy_in_default_stream", "0"},
-                    {"arena_extend_strategy", "kSameAsRequested"}};
-        case Provider::DML: return {{"device_id", std::to_string(o.device_id)}};
-        case Provider::CoreML: return {{"ModelFormat", o.coreml_ml_program ? "MLProgram" : "NeuralNetwork"}};
+            set.ort_name = "CUDAExecutionProvider";
+            set.options = {
+                {"device_id", std::to_string(o.device_id)},
+                {"cudnn_conv_algo_search", o.cuda.cudnn_benchmark ? "EXHAUSTIVE" : "HEURISTIC"},
+                {"enable_cuda_graph", flag(o.cuda.use_cuda_graph)},
+                // ONNX Runtime enables TF32 by default; the reference keeps it off unless asked.
+                {"use_tf32", flag(o.cuda.tf32)},
+                {"prefer_nhwc", flag(o.cuda.prefer_nhwc)},
+                // Each session gets its own compute stream (user_compute_stream). "1" keeps the
+                // copies on that same stream; "0" moves them to separate streams, which ONNX
+                // Runtime documents as racy with its arena (onnxruntime#4829, PR #5445), and
+                // which upstream vs-mlrt warns against too.
+                {"do_copy_in_default_stream", "1"},
+                // Tile buffers have a fixed size: growing the arena by powers of two would
+                // only waste device memory.
+                {"arena_extend_strategy", "kSameAsRequested"},
+            };
+            break;
+        case Provider::DML:
+            set.ort_name = "DmlExecutionProvider";
+            set.options = {{"device_id", std::to_string(o.device_id)}};
+            break;
+        case Provider::CoreML:
+            set.ort_name = "CoreMLExecutionProvider";
+            set.options = {{"ModelFormat", o.coreml_ml_program ? "MLProgram" : "NeuralNetwork"}};
+            break;
     }
-    return {};
+    return set;
 }
 
 }  // namespace mlrt::detail

@@ -1,6 +1,14 @@
 #pragma once
-// The exact key/value options mlrt hands ONNX Runtime for each execution provider.
+// The execution-provider options mlrt hands ONNX Runtime, as plain key/value strings so that
+// they can be unit-tested without a GPU. The engine appends them:
+//   CUDA:   CreateCUDAProviderOptions, UpdateCUDAProviderOptions(options), then
+//           UpdateCUDAProviderOptionsWithValue("user_compute_stream", <the session's stream>)
+//           (a pointer, so not in this list), SessionOptionsAppendExecutionProvider_CUDA_V2;
+//   DML:    SessionOptions::AppendExecutionProvider("DML", options);
+//   CoreML: SessionOptions::AppendExecutionProvider("CoreML", options);
+//   CPU:    nothing to append.
 #include <string>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -8,7 +16,17 @@
 
 namespace mlrt::detail {
 
-using ProviderOptionSet = std::vector<std::pair<std::string, std::string>>;
+struct ProviderOptionSet {
+    Provider provider = Provider::CPU;
+    // The name ONNX Runtime reports for it in GetAvailableProviders().
+    std::string ort_name;
+    // In the order they are applied.
+    std::vector<std::pair<std::string, std::string>> options;
+
+    std::unordered_map<std::string, std::string> as_map() const {
+        return {options.begin(), options.end()};
+    }
+};
 
 ProviderOptionSet provider_option_set(const EngineOptions& options);
 

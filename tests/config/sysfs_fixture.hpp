@@ -2,9 +2,9 @@
 // Builds fake /sys trees in a temporary directory: one bus/pci/devices/<address> folder per
 // device with its class, vendor and device files, as the kernel lays them out.
 #include <cstdint>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <cstdio>
 #include <random>
 #include <string>
 
@@ -18,7 +18,7 @@ struct PciDevice {
 };
 
 class SysfsFixture {
-public:
+  public:
     explicit SysfsFixture(std::initializer_list<PciDevice> devices) {
         std::random_device rd;
         root_ = std::filesystem::temp_directory_path() /
@@ -43,7 +43,7 @@ public:
         write(dir / "device", hex(d.device, 4));
     }
 
-private:
+  private:
     static std::string hex(std::uint32_t v, int digits) {
         char buf[16];
         std::snprintf(buf, sizeof buf, "0x%0*x", digits, v);

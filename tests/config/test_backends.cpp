@@ -100,8 +100,9 @@ TEST(Backends, UnsetVerbosityFollowsTheLogLevelAtConstruction) {
 TEST(Backends, OutputFormatResolvesFromFp16) {
     EXPECT_EQ(ORT_CPU().resolved_output_format(), OutputFormat::FP16);
     EXPECT_EQ(ORT_CPU({.fp16 = false}).resolved_output_format(), OutputFormat::FP32);
-    EXPECT_EQ(ORT_CPU({.fp16 = false, .output_format = OutputFormat::FP16}).resolved_output_format(),
-              OutputFormat::FP16);
+    EXPECT_EQ(
+        ORT_CPU({.fp16 = false, .output_format = OutputFormat::FP16}).resolved_output_format(),
+        OutputFormat::FP16);
     EXPECT_EQ(ORT_CPU({.output_format = OutputFormat::FP32}).resolved_output_format(),
               OutputFormat::FP32);
 }
@@ -140,8 +141,8 @@ TEST(Backends, EqualityAndHash) {
     EXPECT_NE(cpu, dml);
     EXPECT_EQ(cpu, Backend(ORT_CPU()));
 
-    std::unordered_set<Backend> set{ORT_CPU(), ORT_CPU(), ORT_DML(), ORT_DML({.device_id = 1}),
-                                    ORT_COREML(), a, b};
+    std::unordered_set<Backend> set{ORT_CPU(),    ORT_CPU(), ORT_DML(), ORT_DML({.device_id = 1}),
+                                    ORT_COREML(), a,         b};
     EXPECT_EQ(set.size(), 5u);
 }
 
@@ -153,13 +154,17 @@ TEST(Backends, WithCopiesAndChangesOneField) {
     EXPECT_EQ(changed.num_streams(), 2);
     EXPECT_EQ(changed.verbosity(), base.verbosity());
     EXPECT_EQ(base.with([](auto&) {}), base);
-    EXPECT_NE(error_of([&] { (void)base.with([](auto& o) { o.num_streams = -2; }); }), "<no error>");
+    EXPECT_NE(error_of([&] { (void)base.with([](auto& o) { o.num_streams = -2; }); }),
+              "<no error>");
 }
 
 TEST(Backends, FromFields) {
-    const ORT_CUDA cuda = ORT_CUDA::from_fields(
-        {{"device_id", std::int64_t{1}}, {"tf32", true}, {"verbosity", std::int64_t{0}},
-         {"fp16_blacklist_ops", std::vector<std::string>{"Max"}}, {"output_format", std::int64_t{0}}});
+    const ORT_CUDA cuda =
+        ORT_CUDA::from_fields({{"device_id", std::int64_t{1}},
+                               {"tf32", true},
+                               {"verbosity", std::int64_t{0}},
+                               {"fp16_blacklist_ops", std::vector<std::string>{"Max"}},
+                               {"output_format", std::int64_t{0}}});
     EXPECT_EQ(cuda.device_id(), 1);
     EXPECT_TRUE(cuda.tf32());
     EXPECT_EQ(cuda.verbosity(), Verbosity::VERBOSE);
@@ -183,7 +188,8 @@ TEST(Backends, FromFields) {
 
 TEST(Backends, MakeBackendByProviderName) {
     EXPECT_EQ(make_backend("CPU"), Backend(ORT_CPU()));
-    EXPECT_EQ(make_backend("cuda", {{"device_id", std::int64_t{1}}}), Backend(ORT_CUDA({.device_id = 1})));
+    EXPECT_EQ(make_backend("cuda", {{"device_id", std::int64_t{1}}}),
+              Backend(ORT_CUDA({.device_id = 1})));
     EXPECT_EQ(provider_name(make_backend("DML")), "DML");
     EXPECT_EQ(provider_name(make_backend("CoreML")), "COREML");
     const auto msg = error_of([] { make_backend("TPU"); });

@@ -33,9 +33,14 @@ TEST(Clip, SampleAndPlaneSizes) {
     EXPECT_EQ(bytes_per_sample({.sample_type = SampleKind::Integer, .bits_per_sample = 16}), 2u);
     EXPECT_EQ(bytes_per_sample({.sample_type = SampleKind::Float, .bits_per_sample = 16}), 2u);
     EXPECT_EQ(bytes_per_sample({.sample_type = SampleKind::Float, .bits_per_sample = 32}), 4u);
-    const ClipFormat yuv420{.width = 8, .height = 4, .color_family = ColorFamily::YUV,
-                            .sample_type = SampleKind::Integer, .bits_per_sample = 8,
-                            .num_planes = 3, .subsampling_w = 1, .subsampling_h = 1};
+    const ClipFormat yuv420{.width = 8,
+                            .height = 4,
+                            .color_family = ColorFamily::YUV,
+                            .sample_type = SampleKind::Integer,
+                            .bits_per_sample = 8,
+                            .num_planes = 3,
+                            .subsampling_w = 1,
+                            .subsampling_h = 1};
     EXPECT_EQ(plane_size(yuv420, 0), 32u);
     EXPECT_EQ(plane_size(yuv420, 1), 8u);
 }
@@ -72,8 +77,8 @@ TEST(ClipConvert, EngineSampleType) {
 }
 
 TEST(ClipConvert, EightBitToFloat32) {
-    const ClipFormat f{.width = 4, .height = 1, .sample_type = SampleKind::Integer,
-                       .bits_per_sample = 8};
+    const ClipFormat f{
+        .width = 4, .height = 1, .sample_type = SampleKind::Integer, .bits_per_sample = 8};
     const auto out = values_of<float>(detail::integer_plane_to_float(
         bytes_of(std::vector<std::uint8_t>{0, 51, 128, 255}), f, SampleType::Float32));
     ASSERT_EQ(out.size(), 4u);
@@ -84,8 +89,8 @@ TEST(ClipConvert, EightBitToFloat32) {
 }
 
 TEST(ClipConvert, TenAndSixteenBitToFloat16) {
-    const ClipFormat ten{.width = 3, .height = 1, .sample_type = SampleKind::Integer,
-                         .bits_per_sample = 10};
+    const ClipFormat ten{
+        .width = 3, .height = 1, .sample_type = SampleKind::Integer, .bits_per_sample = 10};
     const auto out = values_of<std::uint16_t>(detail::integer_plane_to_float(
         bytes_of(std::vector<std::uint16_t>{0, 1023, 512}), ten, SampleType::Float16));
     ASSERT_EQ(out.size(), 3u);
@@ -93,8 +98,8 @@ TEST(ClipConvert, TenAndSixteenBitToFloat16) {
     EXPECT_EQ(half_to_float(out[1]), 1.0f);
     EXPECT_NEAR(half_to_float(out[2]), 512.0f / 1023.0f, 1e-3);
 
-    const ClipFormat sixteen{.width = 2, .height = 1, .sample_type = SampleKind::Integer,
-                             .bits_per_sample = 16};
+    const ClipFormat sixteen{
+        .width = 2, .height = 1, .sample_type = SampleKind::Integer, .bits_per_sample = 16};
     const auto wide = values_of<float>(detail::integer_plane_to_float(
         bytes_of(std::vector<std::uint16_t>{65535, 0}), sixteen, SampleType::Float32));
     EXPECT_EQ(wide[0], 1.0f);

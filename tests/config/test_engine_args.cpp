@@ -204,9 +204,10 @@ TEST(ModelSourceArgs, PathBuiltinAndSerialization) {
         {{"network_path", std::string("x/a.onnx")}, {"builtin", true}}, "/plugins");
     EXPECT_EQ(builtin.path(), std::filesystem::path("/plugins/models/x/a.onnx"));
 
-    const ModelSource builtindir = model_source_from_args(
-        {{"network_path", std::string("a.onnx")}, {"builtin", I{1}}, {"builtindir", std::string("nets")}},
-        "/plugins");
+    const ModelSource builtindir = model_source_from_args({{"network_path", std::string("a.onnx")},
+                                                           {"builtin", I{1}},
+                                                           {"builtindir", std::string("nets")}},
+                                                          "/plugins");
     EXPECT_EQ(builtindir.path(), std::filesystem::path("/plugins/nets/a.onnx"));
 
     const std::string bytes("\x08\x07\x12\x00", 4);
@@ -224,7 +225,8 @@ TEST(ModelSourceArgs, Errors) {
         {{{"network_path", std::string("a")}, {"builtin", std::string("1")}}, "builtin"},
         {{{"network_path", std::string("a")}, {"builtin", true}, {"path_is_serialization", true}},
          "builtin"},
-        {{{"network_path", std::string("a")}, {"builtin", true}, {"builtindir", I{1}}}, "builtindir"},
+        {{{"network_path", std::string("a")}, {"builtin", true}, {"builtindir", I{1}}},
+         "builtindir"},
         {{{"network_path", std::string("a")}, {"path_is_serialization", I{7}}},
          "path_is_serialization"},
     };

@@ -14,8 +14,8 @@ using I = std::int64_t;
 const ArgValue None = std::monostate{};
 
 ArgMap base_args(std::string provider) {
-    return {{"fp16", true},           {"output_format", I{1}}, {"provider", std::move(provider)},
-            {"num_streams", I{1}},    {"verbosity", I{2}},     {"fp16_blacklist_ops", None}};
+    return {{"fp16", true},        {"output_format", I{1}}, {"provider", std::move(provider)},
+            {"num_streams", I{1}}, {"verbosity", I{2}},     {"fp16_blacklist_ops", None}};
 }
 
 TEST(GetArgs, CpuHasTheBaseKeys) {
@@ -33,8 +33,11 @@ TEST(GetArgs, CudaAddsItsFields) {
                      {"tf32", false}});
     EXPECT_EQ(ORT_CUDA().get_args(), expected);
 
-    const ArgMap set = ORT_CUDA({.device_id = 3, .cudnn_benchmark = false, .use_cuda_graph = true,
-                                 .tf32 = true, .prefer_nhwc = true})
+    const ArgMap set = ORT_CUDA({.device_id = 3,
+                                 .cudnn_benchmark = false,
+                                 .use_cuda_graph = true,
+                                 .tf32 = true,
+                                 .prefer_nhwc = true})
                            .get_args();
     EXPECT_EQ(set.at("device_id"), ArgValue(I{3}));
     EXPECT_EQ(set.at("cudnn_benchmark"), ArgValue(false));
@@ -55,8 +58,9 @@ TEST(GetArgs, CoremlAddsMlProgramAsInt) {
     ArgMap expected = base_args("COREML");
     expected["ml_program"] = I{0};
     EXPECT_EQ(ORT_COREML().get_args(), expected);
-    EXPECT_EQ(ORT_COREML({.ml_program = ORT_COREML::Provider::ML_PROGRAM}).get_args().at("ml_program"),
-              ArgValue(I{1}));
+    EXPECT_EQ(
+        ORT_COREML({.ml_program = ORT_COREML::Provider::ML_PROGRAM}).get_args().at("ml_program"),
+        ArgValue(I{1}));
 }
 
 TEST(GetArgs, OutputFormatIsResolved) {
@@ -65,10 +69,8 @@ TEST(GetArgs, OutputFormatIsResolved) {
         std::optional<OutputFormat> given;
         std::int64_t expected;
     } table[] = {
-        {true, std::nullopt, 1},
-        {false, std::nullopt, 0},
-        {true, OutputFormat::FP32, 0},
-        {false, OutputFormat::FP16, 1},
+        {true, std::nullopt, 1},       {false, std::nullopt, 0},
+        {true, OutputFormat::FP32, 0}, {false, OutputFormat::FP16, 1},
         {true, OutputFormat::FP16, 1},
     };
     for (const auto& row : table) {
@@ -83,8 +85,12 @@ TEST(GetArgs, VerbosityUnsetComesFromTheLogLevel) {
     const struct {
         int level;
         std::int64_t expected;
-    } table[] = {{LogLevel::DEBUG, 0}, {LogLevel::INFO, 1},     {LogLevel::WARNING, 2},
-                 {LogLevel::ERROR, 3}, {LogLevel::CRITICAL, 4}, {LogLevel::NOTSET, 2},
+    } table[] = {{LogLevel::DEBUG, 0},
+                 {LogLevel::INFO, 1},
+                 {LogLevel::WARNING, 2},
+                 {LogLevel::ERROR, 3},
+                 {LogLevel::CRITICAL, 4},
+                 {LogLevel::NOTSET, 2},
                  {25, 2}};
     for (const auto& row : table) {
         const ScopedLogLevel level(row.level);

@@ -20,8 +20,12 @@ constexpr int kW = 12, kH = 8;
 // A clip whose sample at (plane p, index i, frame n) has a known value.
 Clip make_clip(ColorFamily family, SampleKind kind, int bits, int frames) {
     Clip clip;
-    clip.format = {.width = kW, .height = kH, .color_family = family, .sample_type = kind,
-                   .bits_per_sample = bits, .num_planes = family == ColorFamily::GRAY ? 1 : 3};
+    clip.format = {.width = kW,
+                   .height = kH,
+                   .color_family = family,
+                   .sample_type = kind,
+                   .bits_per_sample = bits,
+                   .num_planes = family == ColorFamily::GRAY ? 1 : 3};
     const std::size_t n = kW * kH;
     for (int f = 0; f < frames; ++f) {
         ClipFrame frame;
@@ -29,9 +33,9 @@ Clip make_clip(ColorFamily family, SampleKind kind, int bits, int frames) {
         for (int p = 0; p < clip.format.num_planes; ++p) {
             std::vector<std::byte> plane(n * bytes_per_sample(clip.format));
             for (std::size_t i = 0; i < n; ++i) {
-                const unsigned raw = static_cast<unsigned>((i * 7 + static_cast<std::size_t>(p) * 50 +
-                                                            static_cast<std::size_t>(f) * 3) %
-                                                           256);
+                const unsigned raw = static_cast<unsigned>(
+                    (i * 7 + static_cast<std::size_t>(p) * 50 + static_cast<std::size_t>(f) * 3) %
+                    256);
                 if (kind == SampleKind::Integer && bits == 8) {
                     plane[i] = static_cast<std::byte>(raw);
                 } else if (kind == SampleKind::Integer) {
@@ -55,7 +59,8 @@ Clip make_clip(ColorFamily family, SampleKind kind, int bits, int frames) {
 // The sample as float, whatever the clip stores; integers normalised like inference() does.
 float sample(const Clip& clip, int frame, int plane, std::size_t i) {
     const ClipFormat& f = clip.format;
-    const auto& bytes = clip.frames[static_cast<std::size_t>(frame)].planes[static_cast<std::size_t>(plane)];
+    const auto& bytes =
+        clip.frames[static_cast<std::size_t>(frame)].planes[static_cast<std::size_t>(plane)];
     if (f.sample_type == SampleKind::Integer) {
         const float max = static_cast<float>((1u << f.bits_per_sample) - 1u);
         if (f.bits_per_sample == 8) return static_cast<float>(bytes[i]) / max;
@@ -102,8 +107,8 @@ TEST(Inference, IntegerClipWithFp16GivesFloat16) {
 
 TEST(Inference, IntegerClipWithoutFp16GivesFloat32) {
     const Clip in = make_clip(ColorFamily::GRAY, SampleKind::Integer, 10, 2);
-    const auto out = inference(ORT_CPU({.fp16 = false}), std::vector{in}, identity(1), {0, 0},
-                               {kW, kH});
+    const auto out =
+        inference(ORT_CPU({.fp16 = false}), std::vector{in}, identity(1), {0, 0}, {kW, kH});
     ASSERT_EQ(out.size(), 1u);
     EXPECT_EQ(out[0].format.color_family, ColorFamily::GRAY);
     EXPECT_EQ(out[0].format.bits_per_sample, 32);
@@ -126,13 +131,18 @@ TEST(Inference, FloatClipsGoInAsTheyAre) {
 }
 
 TEST(Inference, SeveralClipsAndTilesAndStreams) {
-    const Clip a = make_clip(ColorFamily::GRAY, SampleKind::Float, 32, 5);
-    const Clip b = make_clip(ColorFamily::RGB, SampleKind::Float, 32, 5);
-    const auto out = inference(ORT_CPU({.num_streams = 2, .fp16 = false}), std::vector{a, b},
-                               identity(4), {2, 2}, {8, 6});
-    ASSERT_EQ(out[0].format.num_planes, 4);
-    expect_same_samples(a, 0, out[0], 0, 0);
-    for (int p = 0; p < 3; ++p) expect_same_samples(b, p, out[0], p + 1, 0);
+    // Three GRAY clips make the three channels of an RGB output.
+    std::vector<Clip> clips;
+    for (int i = 0; i < 3; ++i) {
+        clips.push_back(make_clip(ColorFamily::GRAY, SampleKind::Float, 32, 5));
+        for (auto& frame : clips.back().frames)  // tell them apart
+            for (auto& b : frame.planes[0])
+                b = static_cast<std::byte>(static_cast<int>(b) ^ (i * 16));
+    }
+    const auto out =
+        inference(ORT_CPU({.num_streams = 2, .fp16 = false}), clips, identity(3), {2, 2}, {8, 6});
+    ASSERT_EQ(out[0].format.color_family, ColorFamily::RGB);
+    for (int p = 0; p < 3; ++p) expect_same_samples(clips[p], 0, out[0], p, 0);
 }
 
 TEST(Inference, FlexibleGivesOneClipPerChannel) {
@@ -176,10 +186,17 @@ TEST(Inference, PathAndSerializedModel) {
 
 TEST(Inference, ExtraArgsWin) {
     const Clip in = make_clip(ColorFamily::GRAY, SampleKind::Integer, 8, 1);
-    // The backend says fp16 (float16 output); extra turns it off: float32 output.
+    // The backend says fp16 (float16 output); extra turns it off: the integer clip goes in as
+    // float32 and comes out float32.
     const auto out = inference(ORT_CPU(), std::vector{in}, identity(1), {0, 0}, {kW, kH}, false,
                                {{"fp16", false}});
     EXPECT_EQ(out[0].format.bits_per_sample, 32);
+    expect_same_samples(in, 0, out[0], 0, 1e-6);
+    // And extra output_format 0 keeps a float32 output with fp16 on.
+    const auto fp32_out = inference(ORT_CPU(), std::vector{in}, identity(1), {0, 0}, {kW, kH},
+                                    false, {{"output_format", std::int64_t{0}}});
+    EXPECT_EQ(fp32_out[0].format.bits_per_sample, 32);
+    expect_same_samples(in, 0, fp32_out[0], 0, 1e-3);
 }
 
 TEST(Inference, Errors) {

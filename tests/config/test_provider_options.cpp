@@ -68,9 +68,10 @@ TEST(ProviderOptions, CoremlModelFormat) {
 // From a backend all the way to what ONNX Runtime receives.
 TEST(ProviderOptions, FromBackendThroughArgs) {
     using namespace mlrt::config;
-    const auto cuda = provider_option_set(
-        engine_options_from_args(get_args(ORT_CUDA({.device_id = 1, .cudnn_benchmark = false}))))
-                          .as_map();
+    const auto cuda =
+        provider_option_set(engine_options_from_args(
+                                get_args(ORT_CUDA({.device_id = 1, .cudnn_benchmark = false}))))
+            .as_map();
     EXPECT_EQ(cuda.at("device_id"), "1");
     EXPECT_EQ(cuda.at("cudnn_conv_algo_search"), "HEURISTIC");
     EXPECT_EQ(cuda.at("use_tf32"), "0");

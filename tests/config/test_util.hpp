@@ -10,7 +10,7 @@ namespace mlrt::test {
 
 // Sets the process log level for one test and puts the previous one back.
 class ScopedLogLevel {
-public:
+  public:
     explicit ScopedLogLevel(int level) : previous_(config::get_log_level()) {
         config::set_log_level(level);
     }
@@ -18,7 +18,7 @@ public:
     ScopedLogLevel(const ScopedLogLevel&) = delete;
     ScopedLogLevel& operator=(const ScopedLogLevel&) = delete;
 
-private:
+  private:
     int previous_;
 };
 
@@ -28,7 +28,8 @@ inline std::string error_of(const std::function<void()>& f,
     try {
         f();
     } catch (const Error& e) {
-        if (e.kind() != kind) return std::string("<wrong kind: ") + to_string(e.kind()) + "> " + e.what();
+        if (e.kind() != kind)
+            return std::string("<wrong kind: ") + to_string(e.kind()) + "> " + e.what();
         return e.what();
     } catch (const std::exception& e) {
         return std::string("<not an mlrt::Error> ") + e.what();

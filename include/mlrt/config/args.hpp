@@ -10,9 +10,9 @@
 
 namespace mlrt::config {
 
-using ArgValue = std::variant<std::monostate /*None*/, bool, std::int64_t, double, std::string,
-                              std::vector<std::int64_t>, std::vector<double>,
-                              std::vector<std::string>>;
+using ArgValue =
+    std::variant<std::monostate /*None*/, bool, std::int64_t, double, std::string,
+                 std::vector<std::int64_t>, std::vector<double>, std::vector<std::string>>;
 using ArgMap = std::map<std::string, ArgValue, std::less<>>;
 
 // Python-style repr: None, True, 3, 0.5, 'text', [1, 2], ['a', 'b'].

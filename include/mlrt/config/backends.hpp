@@ -32,13 +32,13 @@ const char* to_string(OutputFormat format) noexcept;  // "FP32", "FP16"
 
 // Shared part, and the reference's base class.
 class ORT {
-public:
+  public:
     struct Options {
         int num_streams = 1;
-        std::optional<Verbosity> verbosity;  // unset: from get_log_level() at construction
+        std::optional<Verbosity> verbosity{};  // unset: from get_log_level() at construction
         bool fp16 = true;
-        std::optional<std::vector<std::string>> fp16_blacklist_ops;  // unset: the engine's list
-        std::optional<OutputFormat> output_format;  // unset: FP16 when fp16, else FP32
+        std::optional<std::vector<std::string>> fp16_blacklist_ops{};  // unset: engine's list
+        std::optional<OutputFormat> output_format{};  // unset: FP16 when fp16, else FP32
     };
 
     // Frame property prefix inference() asks the engine to use for flexible output.
@@ -66,18 +66,17 @@ public:
     // Two different providers would compare equal on their shared part alone, which is wrong:
     // compare them as Backend values instead, which also compares the type.
     template <class A, class B>
-        requires(std::derived_from<A, ORT> && std::derived_from<B, ORT> && !std::same_as<A, B>)
-    friend bool operator==(const A&, const B&) = delete;
+    requires(std::derived_from<A, ORT>&& std::derived_from<B, ORT> &&
+             !std::same_as<A, B>) friend bool
+    operator==(const A&, const B&) = delete;
 
-protected:
+  protected:
     // `type_name` is the concrete type, for error messages.
     ORT(const Options& options, std::string_view type_name);
 
     // The base keys of get_args: fp16, output_format, provider, num_streams, verbosity,
     // fp16_blacklist_ops.
     ArgMap common_args(std::string_view provider) const;
-    // "num_streams=1, verbosity=2, ..." for the string forms.
-    std::string common_repr() const;
 
     template <class O>
     void copy_common_to(O& o) const {
@@ -92,7 +91,7 @@ protected:
         return {o.num_streams, o.verbosity, o.fp16, o.fp16_blacklist_ops, o.output_format};
     }
 
-private:
+  private:
     int num_streams_ = 1;
     Verbosity verbosity_ = Verbosity::WARNING;
     bool fp16_ = true;
@@ -101,7 +100,7 @@ private:
 };
 
 class ORT_CPU : public ORT {
-public:
+  public:
     using Options = ORT::Options;
     static constexpr std::string_view provider = "CPU";
 
@@ -123,13 +122,13 @@ public:
 };
 
 class ORT_CUDA : public ORT {
-public:
+  public:
     struct Options {
         int num_streams = 1;
-        std::optional<Verbosity> verbosity;
+        std::optional<Verbosity> verbosity{};
         bool fp16 = true;
-        std::optional<std::vector<std::string>> fp16_blacklist_ops;
-        std::optional<OutputFormat> output_format;
+        std::optional<std::vector<std::string>> fp16_blacklist_ops{};
+        std::optional<OutputFormat> output_format{};
         int device_id = 0;
         bool cudnn_benchmark = true;  // cuDNN exhaustive convolution algorithm search
         bool use_cuda_graph = false;
@@ -160,7 +159,7 @@ public:
     ArgMap get_args() const;
     bool operator==(const ORT_CUDA&) const = default;
 
-private:
+  private:
     int device_id_ = 0;
     bool cudnn_benchmark_ = true;
     bool use_cuda_graph_ = false;
@@ -169,13 +168,13 @@ private:
 };
 
 class ORT_DML : public ORT {
-public:
+  public:
     struct Options {
         int num_streams = 1;
-        std::optional<Verbosity> verbosity;
+        std::optional<Verbosity> verbosity{};
         bool fp16 = true;
-        std::optional<std::vector<std::string>> fp16_blacklist_ops;
-        std::optional<OutputFormat> output_format;
+        std::optional<std::vector<std::string>> fp16_blacklist_ops{};
+        std::optional<OutputFormat> output_format{};
         int device_id = 0;  // DirectML adapter index
     };
     static constexpr std::string_view provider = "DML";
@@ -198,21 +197,21 @@ public:
     ArgMap get_args() const;
     bool operator==(const ORT_DML&) const = default;
 
-private:
+  private:
     int device_id_ = 0;
 };
 
 class ORT_COREML : public ORT {
-public:
+  public:
     // The Core ML model format ONNX Runtime builds.
     enum class Provider : int { NEURAL_NETWORK = 0, ML_PROGRAM = 1 };
 
     struct Options {
         int num_streams = 1;
-        std::optional<Verbosity> verbosity;
+        std::optional<Verbosity> verbosity{};
         bool fp16 = true;
-        std::optional<std::vector<std::string>> fp16_blacklist_ops;
-        std::optional<OutputFormat> output_format;
+        std::optional<std::vector<std::string>> fp16_blacklist_ops{};
+        std::optional<OutputFormat> output_format{};
         Provider ml_program = Provider::NEURAL_NETWORK;
     };
     static constexpr std::string_view provider = "COREML";
@@ -235,7 +234,7 @@ public:
     ArgMap get_args() const;
     bool operator==(const ORT_COREML&) const = default;
 
-private:
+  private:
     Provider ml_program_ = Provider::NEURAL_NETWORK;
 };
 const char* to_string(ORT_COREML::Provider p) noexcept;  // "NEURAL_NETWORK", "ML_PROGRAM"
@@ -264,8 +263,8 @@ std::string to_string(const ORT_COREML& backend);
 std::string to_string(const Backend& backend);
 
 template <class T>
-    requires(std::derived_from<T, ORT> || std::same_as<T, Backend>)
-std::ostream& operator<<(std::ostream& os, const T& backend) {
+requires(std::derived_from<T, ORT> || std::same_as<T, Backend>) std::ostream& operator<<(
+    std::ostream& os, const T& backend) {
     return os << to_string(backend);
 }
 

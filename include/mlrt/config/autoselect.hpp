@@ -1,0 +1,38 @@
+#pragma once
+// The reference's Backend.autoselect: the best backend for GPU `device_id` among the providers
+// that actually load on this machine.
+#include <functional>
+#include <optional>
+#include <vector>
+
+#include "mlrt/config/args.hpp"
+#include "mlrt/config/backends.hpp"
+#include "mlrt/config/gpu.hpp"
+#include "mlrt/engine.hpp"
+
+namespace mlrt::config {
+
+enum class Platform { Linux, Windows, MacOS, Other };
+Platform current_platform() noexcept;
+
+// What autoselect looks at. Everything defaults to this machine; tests replace parts of it.
+struct SystemProbe {
+    // The GPUs to choose from; unset: detect_gpus(). Tests give detect_gpus_sysfs(<fixture>).
+    std::optional<std::vector<GpuInfo>> gpus;
+    // Whether a provider loads for a device; unset: mlrt::provider_loads.
+    std::function<bool(Provider, int device_id)> provider_loads;
+    Platform platform = current_platform();
+};
+
+// Looks at GPU `device_id` and picks, first that loads:
+//   NVIDIA:    CUDA, then DML on Windows;
+//   AMD/Intel: DML on Windows;
+//   Apple:     CoreML;
+// and CPU otherwise. The backend is built from `fields` (its constructor keyword arguments;
+// a name it lacks is an error) plus its device: DML gets device_id (its adapter index), CUDA
+// the GPU's ordinal among NVIDIA GPUs (equal to device_id unless other vendors' GPUs come first
+// on the bus). Throws mlrt::Error(InvalidArgument) for a negative device_id, a device_id in
+// `fields`, or an invalid field.
+Backend autoselect(int device_id = 0, const ArgMap& fields = {}, const SystemProbe& probe = {});
+
+}  // namespace mlrt::config

@@ -1,0 +1,39 @@
+#pragma once
+// The single place where the arguments of the VapourSynth filter `ort.Model` are parsed, for the
+// plugin and for inference() alike. Names and meanings follow the upstream plugin so that scripts
+// written for it keep working; SPEC §2 lists them.
+#include <filesystem>
+#include <optional>
+#include <string>
+
+#include "mlrt/config/args.hpp"
+#include "mlrt/engine.hpp"
+#include "mlrt/tiling.hpp"
+
+namespace mlrt::config {
+
+// Engine options from `ort.Model` arguments:
+//   overlap [w] or [w,h] (>= 0), tilesize [w] or [w,h] (> 0; required when overlap is given),
+//   provider ("" or CPU, CUDA, DML, COREML), device_id, num_streams (>= 1), verbosity (0..4),
+//   cudnn_benchmark, fp16, use_cuda_graph, fp16_blacklist_ops[], prefer_nhwc,
+//   output_format (0: float32, 1: float16 output; only meaningful with fp16, as upstream),
+//   tf32, flexible_output_prop (non-empty), ml_program (0/1),
+// and mlrt's extensions: tile_mode ("literal" or "balanced") or balanced (bool), and
+// intra_op_threads (>= 0). Tiling is `default_tile_mode` unless one of them says otherwise.
+// The model-source keys (network_path, builtin, builtindir, path_is_serialization) are accepted
+// and left to model_source_from_args, so one map can feed both. None means "not given".
+// Throws mlrt::Error(InvalidArgument) naming the argument for unknown keys, wrong types and
+// invalid values.
+EngineOptions engine_options_from_args(const ArgMap& args,
+                                       TileMode default_tile_mode = TileMode::Literal);
+
+// The frame property prefix flexible output goes to (the `flexible_output_prop` argument), or
+// nullopt when not given. Same validation as engine_options_from_args.
+std::optional<std::string> flexible_output_prop_from_args(const ArgMap& args);
+
+// The model from `network_path`: the file itself; with path_is_serialization, the ONNX bytes it
+// holds; with builtin, the file under `plugin_dir` / builtindir (default "models") / network_path.
+// Other keys are ignored.
+ModelSource model_source_from_args(const ArgMap& args, const std::filesystem::path& plugin_dir);
+
+}  // namespace mlrt::config
