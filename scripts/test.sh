@@ -14,6 +14,19 @@ echo "== main suite"
 bash scripts/build.sh build
 (cd build && ctest --output-on-failure -j2)
 
+echo "== Python suites (command line, VapourSynth plugin)"
+python_suites=()
+for d in tests/cli tests/vapoursynth; do [ -d "$d" ] && python_suites+=("$d"); done
+if [ "${#python_suites[@]}" -gt 0 ]; then
+  if ! /usr/bin/python3 -c 'import vapoursynth' 2>/dev/null; then
+    echo "note: VapourSynth is not installed here; the plugin tests will be skipped"
+  fi
+  rc=0
+  MLRT_BUILD_DIR="$root/build" /usr/bin/python3 -m pytest -q -rs "${python_suites[@]}" || rc=$?
+  # 5 means pytest collected nothing (every suite skipped): not a failure of mlrt.
+  [ "$rc" -eq 0 ] || [ "$rc" -eq 5 ] || exit "$rc"
+fi
+
 if [ -z "${MLRT_SKIP_SANITIZERS:-}" ]; then
   echo "== ASan + UBSan + LeakSanitizer"
   MLRT_BUILD_TYPE=RelWithDebInfo bash scripts/build.sh build-asan -DMLRT_SANITIZE=address,undefined \

@@ -64,6 +64,14 @@ struct ModelData {
 
 [[noreturn]] void fail(const std::string& message) { throw Error(ErrorKind::InvalidArgument, message); }
 
+// Errors reach scripts as "Model: <what>"; the configuration layer already names ort.Model.
+std::string filter_error(const char* what) {
+    std::string message = what;
+    constexpr std::string_view prefix = "ort.Model: ";
+    if (message.starts_with(prefix)) message.erase(0, prefix.size());
+    return "Model: " + message;
+}
+
 std::string describe(const VSVideoInfo& vi, const VSAPI* vsapi) {
     char name[32] = {};
     vsapi->getVideoFormatName(&vi.format, name);
@@ -152,7 +160,7 @@ const VSFrame* VS_CC get_frame(int n, int reason, void* instance, void**, VSFram
             vsapi->mapConsumeFrame(props, (*d->flexible_prop + std::to_string(p)).c_str(), targets[p], maReplace);
         return dst;
     } catch (const std::exception& e) {
-        vsapi->setFilterError((std::string("Model: ") + e.what()).c_str(), ctx);
+        vsapi->setFilterError(filter_error(e.what()).c_str(), ctx);
         return nullptr;
     }
 }
@@ -198,7 +206,7 @@ void VS_CC create_model(const VSMap* in, VSMap* out, void* user_data, VSCore* co
         else
             vsapi->queryVideoFormat(&d->vi.format, cfRGB, stFloat, bits, 0, 0, core);
     } catch (const std::exception& e) {
-        vsapi->mapSetError(out, (std::string("Model: ") + e.what()).c_str());
+        vsapi->mapSetError(out, filter_error(e.what()).c_str());
         return;
     }
 
