@@ -152,8 +152,7 @@ Engine::Impl::Impl(const ModelSource& source, const InputFormat& in, const Engin
     const int tw = layout.x.tile;
     const int th = layout.y.tile;
 
-    std::string inference_error;
-    std::vector<long long> out_dims = detail::specialise_input(model, channels, th, tw, &inference_error);
+    detail::specialise_input(model, channels, th, tw);
     bytes = model.SerializeAsString();
 
     intra_threads = options.intra_op_threads > 0 ? options.intra_op_threads
@@ -164,12 +163,19 @@ Engine::Impl::Impl(const ModelSource& source, const InputFormat& in, const Engin
         sessions.push_back(detail::make_session(bytes, so, &shared_weights, options, name));
     }
 
-    // Output shape: ONNX inference first, then what ONNX Runtime resolved, then a probe run.
-    if (out_dims.size() != 4 || std::any_of(out_dims.begin(), out_dims.end(), [](long long d) { return d <= 0; })) {
-        auto shape = sessions[0].GetOutputTypeInfo(0).GetTensorTypeAndShapeInfo().GetShape();
-        out_dims.assign(shape.begin(), shape.end());
+    // Output shape: what ONNX Runtime resolved, then ONNX inference (safe now that ONNX Runtime
+    // accepted the graph), then a probe run.
+    auto unknown = [](const std::vector<long long>& d) {
+        return d.size() != 4 || std::any_of(d.begin(), d.end(), [](long long v) { return v <= 0; });
+    };
+    const auto ort_shape = sessions[0].GetOutputTypeInfo(0).GetTensorTypeAndShapeInfo().GetShape();
+    std::vector<long long> out_dims(ort_shape.begin(), ort_shape.end());
+    std::string inference_error;
+    if (unknown(out_dims)) {
+        auto inferred = detail::inferred_output_dims(model, &inference_error);
+        if (!unknown(inferred)) out_dims = inferred;
     }
-    if (std::any_of(out_dims.begin(), out_dims.end(), [](long long d) { return d <= 0; })) {
+    if (unknown(out_dims)) {
         TensorShape in_shape{model_in, {1, channels, th, tw}};
         std::vector<std::byte> zeros(in_shape.bytes());
         const auto mem = Ort::MemoryInfo::CreateCpu(OrtDeviceAllocator, OrtMemTypeDefault);

@@ -91,8 +91,7 @@ int size_multiple(const onnx::ModelProto& model) {
     return static_cast<int>(multiple);
 }
 
-std::vector<long long> specialise_input(onnx::ModelProto& model, int channels, int height, int width,
-                                        std::string* inference_error) {
+void specialise_input(onnx::ModelProto& model, int channels, int height, int width) {
     auto& g = *model.mutable_graph();
     std::set<std::string> initializers;
     for (const auto& t : g.initializer()) initializers.insert(t.name());
@@ -102,6 +101,9 @@ std::vector<long long> specialise_input(onnx::ModelProto& model, int channels, i
         const long long want[4] = {1, channels, height, width};
         for (int i = 0; i < 4; ++i) shape->mutable_dim(i)->set_dim_value(want[i]);
     }
+}
+
+std::vector<long long> inferred_output_dims(const onnx::ModelProto& model, std::string* inference_error) {
     // Let inference recompute intermediate shapes from the new input rather than trusting
     // value_info written for another size.
     onnx::ModelProto inferred = model;

@@ -31,10 +31,13 @@ ModelSignature model_signature(const onnx::ModelProto& model, const std::string&
 // The size granularity the model needs (product of SpaceToDepth block sizes, else 1).
 int size_multiple(const onnx::ModelProto& model);
 
-// Fixes the input to [1, channels, height, width] and returns the output dims that ONNX shape
-// inference derives (-1 where it cannot tell). Strict inference errors name the node.
-std::vector<long long> specialise_input(onnx::ModelProto& model, int channels, int height, int width,
-                                        std::string* inference_error);
+// Fixes the input to [1, channels, height, width].
+void specialise_input(onnx::ModelProto& model, int channels, int height, int width);
+
+// The output dims ONNX shape inference derives (-1 where it cannot tell; empty on failure, with
+// the node-naming message in `error`). Only for models ONNX Runtime has already accepted: ONNX
+// 1.12's inference can crash on malformed graphs.
+std::vector<long long> inferred_output_dims(const onnx::ModelProto& model, std::string* error);
 
 SampleType sample_type_of(int onnx_elem_type, const std::string& what);
 

@@ -1,8 +1,10 @@
 // Tests of the float32 -> float16 graph conversion and its on-disk cache. Models are built in
 // code; validity is judged by the ONNX checker and strict shape inference with type checks.
-#include "engine/fp16_convert.hpp"
-
+#include <google/protobuf/util/message_differencer.h>
 #include <gtest/gtest.h>
+#include <onnx/checker.h>
+#include <onnx/onnx_pb.h>
+#include <onnx/shape_inference/implementation.h>
 
 #include <algorithm>
 #include <bit>
@@ -20,20 +22,16 @@
 #include <unordered_set>
 #include <vector>
 
-#include <google/protobuf/util/message_differencer.h>
-#include <onnx/checker.h>
-#include <onnx/onnx_pb.h>
-#include <onnx/shape_inference/implementation.h>
-
+#include "engine/fp16_convert.hpp"
 #include "mlrt/error.hpp"
 
 namespace {
 
 namespace fs = std::filesystem;
-using mlrt::detail::Fp16Options;
 using mlrt::detail::convert_to_fp16;
 using mlrt::detail::convert_to_fp16_cached;
 using mlrt::detail::default_fp16_blacklist;
+using mlrt::detail::Fp16Options;
 
 constexpr std::int32_t kFloat = onnx::TensorProto::FLOAT;
 constexpr std::int32_t kHalf = onnx::TensorProto::FLOAT16;
@@ -102,7 +100,8 @@ onnx::TensorProto half_tensor(const std::string& name, const std::vector<std::in
 
 onnx::NodeProto& add_node(onnx::GraphProto& graph, const std::string& op,
                           std::initializer_list<std::string> inputs,
-                          std::initializer_list<std::string> outputs, const std::string& name = "") {
+                          std::initializer_list<std::string> outputs,
+                          const std::string& name = "") {
     onnx::NodeProto& node = *graph.add_node();
     node.set_op_type(op);
     if (!name.empty()) node.set_name(name);
@@ -118,7 +117,8 @@ void set_int(onnx::NodeProto& node, const std::string& name, std::int64_t value)
     attr->set_i(value);
 }
 
-void set_ints(onnx::NodeProto& node, const std::string& name, const std::vector<std::int64_t>& values) {
+void set_ints(onnx::NodeProto& node, const std::string& name,
+              const std::vector<std::int64_t>& values) {
     auto* attr = node.add_attribute();
     attr->set_name(name);
     attr->set_type(onnx::AttributeProto::INTS);
@@ -197,8 +197,9 @@ std::vector<std::uint16_t> half_bits(const onnx::TensorProto& t) {
     if (t.has_raw_data()) {
         const std::string& raw = t.raw_data();
         for (std::size_t i = 0; i + 1 < raw.size(); i += 2)
-            bits.push_back(static_cast<std::uint16_t>(static_cast<unsigned char>(raw[i]) |
-                                                      (static_cast<unsigned char>(raw[i + 1]) << 8)));
+            bits.push_back(
+                static_cast<std::uint16_t>(static_cast<unsigned char>(raw[i]) |
+                                           (static_cast<unsigned char>(raw[i + 1]) << 8)));
     } else {
         for (auto v : t.int32_data()) bits.push_back(static_cast<std::uint16_t>(v));
     }
@@ -212,7 +213,8 @@ std::vector<float> float_data(const onnx::TensorProto& t) {
     for (std::size_t i = 0; i < values.size(); ++i) {
         std::uint32_t bits = 0;
         for (int b = 3; b >= 0; --b)
-            bits = (bits << 8) | static_cast<unsigned char>(t.raw_data()[4 * i + static_cast<std::size_t>(b)]);
+            bits = (bits << 8) |
+                   static_cast<unsigned char>(t.raw_data()[4 * i + static_cast<std::size_t>(b)]);
         values[i] = std::bit_cast<float>(bits);
     }
     return values;
@@ -257,13 +259,16 @@ const onnx::AttributeProto* attr(const onnx::NodeProto& node, const std::string&
     return nullptr;
 }
 
-std::int32_t elem(const onnx::ValueInfoProto& vi) { return vi.type().tensor_type().elem_type(); }
+std::int32_t elem(const onnx::ValueInfoProto& vi) {
+    return vi.type().tensor_type().elem_type();
+}
 
 // Element type of `name` after strict inference of a copy of the model (main graph only).
 std::int32_t inferred_type(const onnx::ModelProto& model, const std::string& name) {
     onnx::ModelProto copy = model;
     onnx::shape_inference::InferShapes(copy);
-    for (const auto* list : {&copy.graph().input(), &copy.graph().output(), &copy.graph().value_info()})
+    for (const auto* list :
+         {&copy.graph().input(), &copy.graph().output(), &copy.graph().value_info()})
         for (const auto& vi : *list)
             if (vi.name() == name) return elem(vi);
     if (const auto* t = find_initializer(copy.graph(), name)) return t->data_type();
@@ -291,7 +296,8 @@ std::int32_t inferred_type(const onnx::ModelProto& model, const std::string& nam
     }
     for (const auto& vi : g.output())
         if (available.count(vi.name()) == 0)
-            return ::testing::AssertionFailure() << "graph output '" << vi.name() << "' is never produced";
+            return ::testing::AssertionFailure()
+                   << "graph output '" << vi.name() << "' is never produced";
     return ::testing::AssertionSuccess();
 }
 
@@ -339,8 +345,9 @@ TEST(Fp16Convert, HalfRoundingOfSampleValues) {
     const float nan = std::numeric_limits<float>::quiet_NaN();
     *g.add_initializer() = raw_float_tensor(
         "C", {8}, {70000.0f, -70000.0f, 1e-10f, 1.0f, -1e-10f, 65504.0f, 65520.0f, nan});
-    *g.add_initializer() = float_tensor("D", {8}, {0.1f, 1e-7f, 6.1035156e-05f, -2.0f, 3.0e-8f,
-                                                   65519.0f, 1.0009766f, 1.00048828125f});
+    *g.add_initializer() = float_tensor(
+        "D", {8},
+        {0.1f, 1e-7f, 6.1035156e-05f, -2.0f, 3.0e-8f, 65519.0f, 1.0009766f, 1.00048828125f});
     add_node(g, "Add", {"X", "C"}, {"T"});
     add_node(g, "Add", {"T", "D"}, {"Y"});
     *g.add_output() = tensor_info("Y", kFloat, {8});
@@ -484,13 +491,35 @@ TEST(Fp16Convert, InitializerSharedByBlockedAndConvertedNodes) {
 TEST(Fp16Convert, DefaultBlacklistContents) {
     const auto list = default_fp16_blacklist();
     const std::set<std::string> ops(list.begin(), list.end());
-    for (const char* op : {"Resize", "Upsample", "Min", "Max", "ReduceMean", "GridSample", "Range",
-                           "TopK", "CumSum", "RoiAlign", "NonMaxSuppression", "ArrayFeatureExtractor",
-                           "Binarizer", "CastMap", "CategoryMapper", "DictVectorizer",
-                           "FeatureVectorizer", "Imputer", "LabelEncoder", "LinearClassifier",
-                           "LinearRegressor", "Normalizer", "OneHotEncoder", "SVMClassifier",
-                           "SVMRegressor", "Scaler", "TreeEnsembleClassifier",
-                           "TreeEnsembleRegressor", "ZipMap"})
+    for (const char* op : {"Resize",
+                           "Upsample",
+                           "Min",
+                           "Max",
+                           "ReduceMean",
+                           "GridSample",
+                           "Range",
+                           "TopK",
+                           "CumSum",
+                           "RoiAlign",
+                           "NonMaxSuppression",
+                           "ArrayFeatureExtractor",
+                           "Binarizer",
+                           "CastMap",
+                           "CategoryMapper",
+                           "DictVectorizer",
+                           "FeatureVectorizer",
+                           "Imputer",
+                           "LabelEncoder",
+                           "LinearClassifier",
+                           "LinearRegressor",
+                           "Normalizer",
+                           "OneHotEncoder",
+                           "SVMClassifier",
+                           "SVMRegressor",
+                           "Scaler",
+                           "TreeEnsembleClassifier",
+                           "TreeEnsembleRegressor",
+                           "ZipMap"})
         EXPECT_EQ(ops.count(op), 1u) << op;
     EXPECT_EQ(ops.count("Conv"), 0u);
 }
@@ -537,24 +566,53 @@ TEST(Fp16Convert, ResizeRoiStaysFloat32WhenResizeIsConverted) {
     EXPECT_EQ(cast_source(g, *find_node(g, "resize"), 0, kHalf), "X");
 }
 
-TEST(Fp16Convert, NativeHalfModelIsUnchanged) {
+// A natively half model (float16 weights; its float32 Resize scales are on purpose).
+onnx::ModelProto native_half_model() {
     onnx::ModelProto model = make_model();
     auto& g = *model.mutable_graph();
     *g.add_input() = tensor_info("X", kHalf, {1, 1, 4, 4});
     *g.add_initializer() = half_tensor("W", {1, 1, 1, 1}, {0x4000});
+    *g.add_initializer() = float_tensor("S", {4}, {1, 1, 2, 2});
     add_node(g, "Conv", {"X", "W"}, {"c"}, "conv");
     add_node(g, "Resize", {"c", "", "S"}, {"Y"}, "resize");
-    *g.add_initializer() = float_tensor("S", {4}, {1, 1, 2, 2});
     *g.add_output() = tensor_info("Y", kHalf, {1, 1, 8, 8});
-    const onnx::ModelProto original = model;
-    for (bool io32 : {true, false}) {
-        onnx::ModelProto converted = original;
-        convert_to_fp16(converted, options(default_fp16_blacklist(), io32, io32));
-        EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(original, converted));
-    }
+    return model;
 }
 
-TEST(Fp16Convert, HalfInputWithFloatBody) {
+TEST(Fp16Convert, NativeHalfModelIsUnchanged) {
+    const onnx::ModelProto original = native_half_model();
+    onnx::ModelProto converted = original;
+    convert_to_fp16(converted, options(default_fp16_blacklist(), false, false));
+    EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(original, converted));
+}
+
+TEST(Fp16Convert, NativeHalfModelOnlyGetsBoundaryCasts) {
+    const onnx::ModelProto original = native_half_model();
+    onnx::ModelProto model = original;
+    convert_to_fp16(model, options(default_fp16_blacklist(), true, true));
+    const auto& g = model.graph();
+    expect_valid(model);
+    // Outer I/O as asked, so that float32 buffers can be fed and read.
+    EXPECT_EQ(elem(g.input(0)), kFloat);
+    EXPECT_EQ(elem(g.output(0)), kFloat);
+    EXPECT_EQ(g.input(0).name(), "X");
+    EXPECT_EQ(g.output(0).name(), "Y");
+    EXPECT_EQ(cast_source(g, *find_node(g, "conv"), 0, kHalf), "X");
+    const auto* last = producer(g, "Y");
+    ASSERT_TRUE(last);
+    EXPECT_EQ(last->op_type(), "Cast");
+    EXPECT_EQ(int_attr(*last, "to"), kFloat);
+    EXPECT_EQ(last->input(0), find_node(g, "resize")->output(0));
+    // The body itself is untouched: no second conversion of the float32 scales.
+    EXPECT_EQ(g.node_size(), original.graph().node_size() + 2);
+    EXPECT_EQ(find_initializer(g, "S")->data_type(), kFloat);
+    EXPECT_EQ(find_initializer(g, "W")->data_type(), kHalf);
+    EXPECT_EQ(find_node(g, "resize")->input(2), "S");
+    EXPECT_EQ(inferred_type(model, find_node(g, "resize")->output(0)), kHalf);
+}
+
+// X (float16) -> Cast(to=FLOAT) -> Conv(float32 W) -> Y (float32)
+onnx::ModelProto half_input_model() {
     onnx::ModelProto model = make_model();
     auto& g = *model.mutable_graph();
     *g.add_input() = tensor_info("X", kHalf, {1, 1, 2, 2});
@@ -563,13 +621,30 @@ TEST(Fp16Convert, HalfInputWithFloatBody) {
     *g.add_initializer() = float_tensor("W", {1, 1, 1, 1}, {3.0f});
     add_node(g, "Conv", {"xf", "W"}, {"Y"}, "conv");
     *g.add_output() = tensor_info("Y", kFloat, {1, 1, 2, 2});
-    convert_to_fp16(model, options());
+    return model;
+}
+
+TEST(Fp16Convert, HalfInputWithFloatBody) {
+    onnx::ModelProto model = half_input_model();
+    convert_to_fp16(model, options(default_fp16_blacklist(), false, false));
+    const auto& g = model.graph();
     expect_valid(model);
-    EXPECT_EQ(elem(g.input(0)), kHalf);  // already half: left alone
-    EXPECT_EQ(elem(g.output(0)), kFloat);
-    EXPECT_EQ(int_attr(*find_node(g, "to_float"), "to"), kHalf);
+    EXPECT_EQ(elem(g.input(0)), kHalf);
+    EXPECT_EQ(elem(g.output(0)), kHalf);
+    EXPECT_EQ(find_node(g, "to_float")->input(0), "X");
+    EXPECT_EQ(int_attr(*find_node(g, "to_float"), "to"), kHalf);  // now a no-op Cast
     EXPECT_EQ(find_initializer(g, "W")->data_type(), kHalf);
-    EXPECT_EQ(nodes_of(g, "Cast").size(), 2u);  // the original one and the output Cast
+    EXPECT_EQ(nodes_of(g, "Cast").size(), 1u);
+
+    // Asked for float32 I/O, the float16 input gets a Cast too.
+    onnx::ModelProto io32 = half_input_model();
+    convert_to_fp16(io32, options());
+    const auto& g32 = io32.graph();
+    expect_valid(io32);
+    EXPECT_EQ(elem(g32.input(0)), kFloat);
+    EXPECT_EQ(elem(g32.output(0)), kFloat);
+    EXPECT_EQ(cast_source(g32, *find_node(g32, "to_float"), 0, kHalf), "X");
+    EXPECT_EQ(find_initializer(g32, "W")->data_type(), kHalf);
 }
 
 TEST(Fp16Convert, CastToFloatBecomesCastToHalf) {
@@ -644,7 +719,8 @@ TEST(Fp16Convert, ConstantAttributesAreConverted) {
     const auto* v3 = attr(*find_node(g, "zeros"), "value");
     ASSERT_TRUE(v3) << "the implicit float32 zero becomes an explicit float16 one";
     EXPECT_EQ(half_bits(v3->t()), (std::vector<std::uint16_t>{0x0000}));
-    EXPECT_EQ(half_bits(attr(*find_node(g, "ones"), "value")->t()), (std::vector<std::uint16_t>{0x3c00}));
+    EXPECT_EQ(half_bits(attr(*find_node(g, "ones"), "value")->t()),
+              (std::vector<std::uint16_t>{0x3c00}));
     EXPECT_EQ(find_initializer(g, "shape")->data_type(), kInt64);
     EXPECT_EQ(inferred_type(model, "c"), kHalf);
 }
@@ -741,6 +817,71 @@ TEST(Fp16Convert, LoopBodyIsConverted) {
     EXPECT_EQ(cast_source(g, *find_node(g, "loop"), 2, kHalf), "X");
 }
 
+TEST(Fp16Convert, UndeclaredTypesAreDerived) {
+    // No value_info at all, and a Loop body whose inputs carry no types.
+    onnx::ModelProto model = make_model();
+    auto& g = *model.mutable_graph();
+    *g.add_input() = tensor_info("X", kFloat, {2});
+    *g.add_initializer() = int64_tensor("M", {}, {2});
+    onnx::GraphProto body;
+    body.set_name("body");
+    for (const char* name : {"i", "cond_in", "acc_in"}) body.add_input()->set_name(name);
+    add_node(body, "Sigmoid", {"acc_in"}, {"acc_out"}, "body_sigmoid");
+    add_node(body, "Identity", {"cond_in"}, {"cond_out"}, "cond_id");
+    body.add_output()->set_name("cond_out");
+    body.add_output()->set_name("acc_out");
+    add_node(g, "Relu", {"X"}, {"r"}, "relu");
+    auto& loop = add_node(g, "Loop", {"M", "", "r"}, {"l"}, "loop");
+    set_graph(loop, "body", body);
+    add_node(g, "Shape", {"l"}, {"shape"}, "shape_of");
+    auto& cast = add_node(g, "Cast", {"shape"}, {"shape_f"}, "shape_to_float");
+    set_int(cast, "to", kFloat);
+    add_node(g, "Mul", {"l", "shape_f"}, {"Y"}, "mul");
+    *g.add_output() = tensor_info("Y", kFloat, {2});
+    convert_to_fp16(model, options());
+    expect_valid(model);
+    EXPECT_EQ(find_node(g, "loop")->input(2), "r");  // float16 in, no Cast around the Loop
+    EXPECT_EQ(find_node(g, "mul")->input(0), "l");
+    EXPECT_EQ(int_attr(*find_node(g, "shape_to_float"), "to"), kHalf);
+    EXPECT_EQ(inferred_type(model, "l"), kHalf);
+}
+
+TEST(Fp16Convert, SequencesStayConsistent) {
+    onnx::ModelProto model = make_model();
+    auto& g = *model.mutable_graph();
+    *g.add_input() = tensor_info("X", kFloat, {2});
+    *g.add_initializer() = int64_tensor("zero", {}, {0});
+    add_node(g, "Relu", {"X"}, {"r"}, "relu");
+    add_node(g, "SequenceConstruct", {"r", "r"}, {"seq"}, "construct");
+    add_node(g, "SequenceAt", {"seq", "zero"}, {"y"}, "pick");
+    add_node(g, "Sigmoid", {"y"}, {"Y"}, "sigmoid");
+    *g.add_output() = tensor_info("Y", kFloat, {2});
+    convert_to_fp16(model, options());
+    expect_valid(model);
+    EXPECT_EQ(inferred_type(model, "r"), kHalf);
+    EXPECT_EQ(inferred_type(model, "Y"), kFloat);
+    // Sequence ops' output types are not tied to their inputs' by a type parameter, so they
+    // are kept float32 and the tensors around them cast.
+    EXPECT_EQ(cast_source(g, *find_node(g, "construct"), 0, kFloat), "r");
+    EXPECT_EQ(inferred_type(model, "y"), kFloat);
+    EXPECT_EQ(cast_source(g, *find_node(g, "sigmoid"), 0, kHalf), "y");
+}
+
+TEST(Fp16Convert, InconsistentShapesDoNotCrash) {
+    // A 3-D input into a 2-D convolution: ONNX 1.12's own shape inference crashes on this; the
+    // conversion only needs element types and must get through.
+    onnx::ModelProto model = conv_relu_model();
+    auto* shape = model.mutable_graph()
+                      ->mutable_input(0)
+                      ->mutable_type()
+                      ->mutable_tensor_type()
+                      ->mutable_shape();
+    shape->mutable_dim()->RemoveLast();
+    EXPECT_NO_THROW(convert_to_fp16(model, options()));
+    EXPECT_EQ(find_initializer(model.graph(), "W")->data_type(), kHalf);
+    EXPECT_TRUE(topologically_ordered(model.graph()));
+}
+
 TEST(Fp16Convert, InputOutputFloat32Options) {
     for (bool in32 : {true, false}) {
         for (bool out32 : {true, false}) {
@@ -755,8 +896,10 @@ TEST(Fp16Convert, InputOutputFloat32Options) {
             EXPECT_EQ(g.input(0).name(), "X");
             EXPECT_EQ(g.output(0).name(), "Y");
             const auto* conv = find_node(g, "conv");
-            if (in32) EXPECT_EQ(cast_source(g, *conv, 0, kHalf), "X");
-            else EXPECT_EQ(conv->input(0), "X");
+            if (in32)
+                EXPECT_EQ(cast_source(g, *conv, 0, kHalf), "X");
+            else
+                EXPECT_EQ(conv->input(0), "X");
             EXPECT_EQ(producer(g, "Y")->op_type(), out32 ? "Cast" : "Relu");
             EXPECT_EQ(nodes_of(g, "Cast").size(), static_cast<std::size_t>(in32) + out32);
             EXPECT_EQ(inferred_type(model, "Y"), out32 ? kFloat : kHalf);
@@ -859,7 +1002,11 @@ TEST(Fp16Convert, ErrorsNameTheCulprit) {
     auto& sg = *seq.mutable_graph();
     onnx::ValueInfoProto input;
     input.set_name("S");
-    input.mutable_type()->mutable_sequence_type()->mutable_elem_type()->mutable_tensor_type()->set_elem_type(kFloat);
+    input.mutable_type()
+        ->mutable_sequence_type()
+        ->mutable_elem_type()
+        ->mutable_tensor_type()
+        ->set_elem_type(kFloat);
     *sg.add_input() = input;
     *sg.add_initializer() = int64_tensor("zero", {}, {0});
     add_node(sg, "SequenceAt", {"S", "zero"}, {"Y"}, "pick");
@@ -877,7 +1024,7 @@ TEST(Fp16Convert, ErrorsNameTheCulprit) {
 // Cache
 
 class Fp16Cache : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
         dir_ = fs::temp_directory_path() /
@@ -1016,18 +1163,20 @@ TEST_F(Fp16Cache, UnparseableBytesAreAnInvalidModel) {
 #if !defined(_WIN32)
 // Restores an environment variable on scope exit.
 class EnvGuard {
-public:
+  public:
     explicit EnvGuard(const char* name) : name_(name) {
         if (const char* v = std::getenv(name)) old_ = v;
     }
     ~EnvGuard() {
-        if (old_) setenv(name_, old_->c_str(), 1);
-        else unsetenv(name_);
+        if (old_)
+            setenv(name_, old_->c_str(), 1);
+        else
+            unsetenv(name_);
     }
     EnvGuard(const EnvGuard&) = delete;
     EnvGuard& operator=(const EnvGuard&) = delete;
 
-private:
+  private:
     const char* name_;
     std::optional<std::string> old_;
 };
