@@ -1,7 +1,9 @@
 // The engine against a plain ONNX Runtime session on the same frame, in one process, plus the
 // tiling and stream configurations that matter. Prints a table of ms/frame and ratios.
-//   mlrt_engine_bench [MODEL] [--size WxH] [--repeats N]
+//   mlrt_engine_bench [MODEL] [--size WxH] [--repeats N] [--tile N --overlap N]
+//   mlrt_engine_bench [MODEL] [--size WxH] --rss-streams N [--callers C]   (peak RSS of N streams, C callers)
 #include <onnxruntime_cxx_api.h>
+#include <sys/resource.h>
 
 #include <algorithm>
 #include <chrono>
@@ -72,17 +74,50 @@ struct Row {
     double pixels;  // processed input pixels / frame pixels
 };
 
+double peak_rss_mib() {
+    rusage u{};
+    getrusage(RUSAGE_SELF, &u);
+    return static_cast<double>(u.ru_maxrss) / 1024.0;
+}
+
+// One engine with `streams` streams kept busy by as many callers: the memory a user pays for them.
+int measure_rss(const std::string& model, int w, int h, int streams, int callers_n, int tile, int overlap) {
+    const mlrt::Frame frame = test_frame(w, h);
+    const mlrt::FrameView view = frame.view();
+    mlrt::EngineOptions o;
+    o.num_streams = streams;
+    o.tile_width = o.tile_height = tile;
+    o.overlap_width = o.overlap_height = overlap;
+    mlrt::Engine e(mlrt::ModelSource::from_path(model), {w, h, mlrt::SampleType::Float32, {3}}, o);
+    for (int round = 0; round < 2; ++round) {
+        std::vector<std::thread> callers;
+        for (int c = 0; c < callers_n; ++c)
+            callers.emplace_back([&] { e.run(std::span<const mlrt::FrameView>(&view, 1)); });
+        for (auto& c : callers) c.join();
+    }
+    std::printf("streams %d, callers %d, tile %d: peak RSS %.1f MiB\n", streams, callers_n, tile, peak_rss_mib());
+    return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
     std::string model = MLRT_SHARED_MODELS "/realesr-animevideov3-x2.onnx";
-    int w = 960, h = 540, repeats = 3;
+    int w = 960, h = 540, repeats = 3, rss_streams = 0, callers = 0, tile = 0, overlap = 0;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
         if (a == "--size" && i + 1 < argc) {
             std::sscanf(argv[++i], "%dx%d", &w, &h);
         } else if (a == "--repeats" && i + 1 < argc) {
             repeats = std::max(1, std::atoi(argv[++i]));
+        } else if (a == "--rss-streams" && i + 1 < argc) {
+            rss_streams = std::atoi(argv[++i]);
+        } else if (a == "--callers" && i + 1 < argc) {
+            callers = std::atoi(argv[++i]);
+        } else if (a == "--tile" && i + 1 < argc) {
+            tile = std::atoi(argv[++i]);
+        } else if (a == "--overlap" && i + 1 < argc) {
+            overlap = std::atoi(argv[++i]);
         } else if (a == "--help") {
             std::printf("usage: mlrt_engine_bench [MODEL] [--size WxH] [--repeats N]\n");
             return 0;
@@ -91,6 +126,7 @@ int main(int argc, char** argv) {
         }
     }
     try {
+        if (rss_streams > 0) return measure_rss(model, w, h, rss_streams, callers > 0 ? callers : rss_streams, tile, overlap);
         const mlrt::Frame frame = test_frame(w, h);
         const mlrt::FrameView view = frame.view();
         const std::span<const mlrt::FrameView> clips(&view, 1);

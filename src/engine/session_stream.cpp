@@ -9,9 +9,9 @@ ONNXTensorElementDataType ort_type(SampleType t) {
     return t == SampleType::Float32 ? ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT : ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT16;
 }
 
-Ort::Value wrap(std::vector<std::byte>& buffer, const TensorShape& shape) {
+Ort::Value wrap(std::byte* buffer, const TensorShape& shape) {
     const Ort::MemoryInfo cpu = Ort::MemoryInfo::CreateCpu(OrtDeviceAllocator, OrtMemTypeDefault);
-    return Ort::Value::CreateTensor(cpu, buffer.data(), buffer.size(), shape.dims.data(), shape.dims.size(),
+    return Ort::Value::CreateTensor(cpu, buffer, shape.bytes(), shape.dims.data(), shape.dims.size(),
                                     ort_type(shape.type));
 }
 
@@ -26,11 +26,11 @@ std::size_t TensorShape::bytes() const noexcept {
 SessionStream::SessionStream(Ort::Session session, const std::string& input_name, const TensorShape& input,
                              const std::string& output_name, const TensorShape& output)
     : session_(std::move(session)),
-      input_buffer_(input.bytes()),
-      output_buffer_(output.bytes()),
+      input_buffer_(std::make_unique_for_overwrite<std::byte[]>(input.bytes())),
+      output_buffer_(std::make_unique_for_overwrite<std::byte[]>(output.bytes())),
       binding_(session_) {
-    input_value_ = wrap(input_buffer_, input);
-    output_value_ = wrap(output_buffer_, output);
+    input_value_ = wrap(input_buffer_.get(), input);
+    output_value_ = wrap(output_buffer_.get(), output);
     binding_.BindInput(input_name.c_str(), input_value_);
     binding_.BindOutput(output_name.c_str(), output_value_);
 }

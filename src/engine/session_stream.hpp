@@ -2,6 +2,7 @@
 // One stream: an ONNX Runtime session with its own input and output buffers, bound once and
 // reused for every tile it runs.
 #include <cstddef>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -22,15 +23,17 @@ public:
     SessionStream(Ort::Session session, const std::string& input_name, const TensorShape& input,
                   const std::string& output_name, const TensorShape& output);
 
-    std::byte* input() noexcept { return input_buffer_.data(); }
-    const std::byte* output() const noexcept { return output_buffer_.data(); }
+    std::byte* input() noexcept { return input_buffer_.get(); }
+    const std::byte* output() const noexcept { return output_buffer_.get(); }
     // Runs the session on the input buffer; throws mlrt::Error(Runtime) on failure.
     void run();
 
 private:
     Ort::Session session_;
-    std::vector<std::byte> input_buffer_;
-    std::vector<std::byte> output_buffer_;
+    // Left uninitialised: an idle stream's buffers are never touched, so they cost address
+    // space but no resident memory.
+    std::unique_ptr<std::byte[]> input_buffer_;
+    std::unique_ptr<std::byte[]> output_buffer_;
     Ort::Value input_value_{nullptr};
     Ort::Value output_value_{nullptr};
     Ort::IoBinding binding_;
