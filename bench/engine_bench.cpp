@@ -1,7 +1,8 @@
 // The engine against a plain ONNX Runtime session on the same frame, in one process, plus the
 // tiling and stream configurations that matter. Prints a table of ms/frame and ratios.
 //   mlrt_engine_bench [MODEL] [--size WxH] [--repeats N] [--tile N --overlap N]
-//   mlrt_engine_bench [MODEL] [--size WxH] --rss-streams N [--callers C]   (peak RSS of N streams, C callers)
+//   mlrt_engine_bench [MODEL] [--size WxH] --rss-streams N [--callers C]   (peak RSS of N streams,
+//   C callers)
 #include <onnxruntime_cxx_api.h>
 #include <sys/resource.h>
 
@@ -42,8 +43,10 @@ mlrt::Frame test_frame(int w, int h) {
     for (int p = 0; p < 3; ++p)
         for (int y = 0; y < h; ++y)
             for (int x = 0; x < w; ++x)
-                f.plane<float>(p)[static_cast<std::size_t>(y * w + x)] =
-                    0.5f + 0.4f * std::sin(0.05f * static_cast<float>(x + p * 7)) * std::cos(0.03f * static_cast<float>(y));
+                f.plane<float>(p)[static_cast<std::size_t>(y) * static_cast<std::size_t>(w) +
+                                  static_cast<std::size_t>(x)] =
+                    0.5f + 0.4f * std::sin(0.05f * static_cast<float>(x + p * 7)) *
+                               std::cos(0.03f * static_cast<float>(y));
     return f;
 }
 
@@ -64,7 +67,8 @@ Timing plain_ort(const std::string& model, const mlrt::Frame& frame, int repeats
     const auto out_name = session.GetOutputNameAllocated(0, alloc);
     const char* in_names[] = {in_name.get()};
     const char* out_names[] = {out_name.get()};
-    return time_runs(repeats, [&] { session.Run(Ort::RunOptions{}, in_names, &tensor, 1, out_names, 1); });
+    return time_runs(repeats,
+                     [&] { session.Run(Ort::RunOptions{}, in_names, &tensor, 1, out_names, 1); });
 }
 
 struct Row {
@@ -81,7 +85,8 @@ double peak_rss_mib() {
 }
 
 // One engine with `streams` streams kept busy by as many callers: the memory a user pays for them.
-int measure_rss(const std::string& model, int w, int h, int streams, int callers_n, int tile, int overlap) {
+int measure_rss(const std::string& model, int w, int h, int streams, int callers_n, int tile,
+                int overlap) {
     const mlrt::Frame frame = test_frame(w, h);
     const mlrt::FrameView view = frame.view();
     mlrt::EngineOptions o;
@@ -91,11 +96,13 @@ int measure_rss(const std::string& model, int w, int h, int streams, int callers
     mlrt::Engine e(mlrt::ModelSource::from_path(model), {w, h, mlrt::SampleType::Float32, {3}}, o);
     for (int round = 0; round < 2; ++round) {
         std::vector<std::thread> callers;
+        callers.reserve(static_cast<std::size_t>(callers_n));
         for (int c = 0; c < callers_n; ++c)
             callers.emplace_back([&] { e.run(std::span<const mlrt::FrameView>(&view, 1)); });
         for (auto& c : callers) c.join();
     }
-    std::printf("streams %d, callers %d, tile %d: peak RSS %.1f MiB\n", streams, callers_n, tile, peak_rss_mib());
+    std::printf("streams %d, callers %d, tile %d: peak RSS %.1f MiB\n", streams, callers_n, tile,
+                peak_rss_mib());
     return 0;
 }
 
@@ -126,22 +133,29 @@ int main(int argc, char** argv) {
         }
     }
     try {
-        if (rss_streams > 0) return measure_rss(model, w, h, rss_streams, callers > 0 ? callers : rss_streams, tile, overlap);
+        if (rss_streams > 0)
+            return measure_rss(model, w, h, rss_streams, callers > 0 ? callers : rss_streams, tile,
+                               overlap);
         const mlrt::Frame frame = test_frame(w, h);
         const mlrt::FrameView view = frame.view();
         const std::span<const mlrt::FrameView> clips(&view, 1);
-        std::printf("model %s, frame %dx%d RGB float32, %u cores, %d repeats (median of runs after a warm-up)\n",
-                    model.c_str(), w, h, std::thread::hardware_concurrency(), repeats);
+        std::printf(
+            "model %s, frame %dx%d RGB float32, %u cores, %d repeats (median of runs after a "
+            "warm-up)\n",
+            model.c_str(), w, h, std::thread::hardware_concurrency(), repeats);
 
         const Timing plain = plain_ort(model, frame, repeats);
         std::vector<Row> rows;
-        auto engine_row = [&](const std::string& name, mlrt::EngineOptions o) {
-            mlrt::Engine e(mlrt::ModelSource::from_path(model), {w, h, mlrt::SampleType::Float32, {3}}, o);
-            mlrt::Frame out(e.output_width(), e.output_height(), e.output_planes(), e.output_type());
+        auto engine_row = [&](const std::string& name, const mlrt::EngineOptions& o) {
+            mlrt::Engine e(mlrt::ModelSource::from_path(model),
+                           {w, h, mlrt::SampleType::Float32, {3}}, o);
+            mlrt::Frame out(e.output_width(), e.output_height(), e.output_planes(),
+                            e.output_type());
             const Timing t = time_runs(repeats, [&] { e.run(clips, out.mutable_view()); });
             const auto& l = e.layout();
             rows.push_back({name, t, l.count(),
-                            static_cast<double>(l.x.tile) * l.y.tile * static_cast<double>(l.count()) / (w * h)});
+                            static_cast<double>(l.x.tile) * l.y.tile *
+                                static_cast<double>(l.count()) / (w * h)});
         };
         mlrt::EngineOptions untiled;
         engine_row("engine untiled, 1 stream", untiled);
@@ -158,7 +172,8 @@ int main(int argc, char** argv) {
         for (int streams : {1, 2}) {
             mlrt::EngineOptions o;
             o.num_streams = streams;
-            mlrt::Engine e(mlrt::ModelSource::from_path(model), {w, h, mlrt::SampleType::Float32, {3}}, o);
+            mlrt::Engine e(mlrt::ModelSource::from_path(model),
+                           {w, h, mlrt::SampleType::Float32, {3}}, o);
             auto pair = [&] {
                 std::thread other([&] { e.run(clips); });
                 e.run(clips);
@@ -167,16 +182,22 @@ int main(int argc, char** argv) {
             Timing t = time_runs(repeats, pair);
             t.min_ms /= 2;
             t.median_ms /= 2;  // per frame: two frames per round
-            rows.push_back({"engine untiled, " + std::to_string(streams) + " stream(s), 2 callers (per frame)", t, 1, 1.0});
+            rows.push_back(
+                {"engine untiled, " + std::to_string(streams) + " stream(s), 2 callers (per frame)",
+                 t, 1, 1.0});
         }
 
-        std::printf("\n| configuration | ms/frame (median) | ms/frame (min) | throughput vs plain ORT | tiles | pixels processed / frame |\n");
+        std::printf(
+            "\n| configuration | ms/frame (median) | ms/frame (min) | throughput vs plain ORT | "
+            "tiles | pixels processed / frame |\n");
         std::printf("|---|---|---|---|---|---|\n");
-        std::printf("| plain ONNX Runtime Session::Run, full frame | %.1f | %.1f | 1.00x | 1 | 1.00 |\n", plain.median_ms,
-                    plain.min_ms);
+        std::printf(
+            "| plain ONNX Runtime Session::Run, full frame | %.1f | %.1f | 1.00x | 1 | 1.00 |\n",
+            plain.median_ms, plain.min_ms);
         for (const Row& r : rows)
-            std::printf("| %s | %.1f | %.1f | %.2fx | %zu | %.2f |\n", r.name.c_str(), r.t.median_ms, r.t.min_ms,
-                        plain.median_ms / r.t.median_ms, r.tiles, r.pixels);
+            std::printf("| %s | %.1f | %.1f | %.2fx | %zu | %.2f |\n", r.name.c_str(),
+                        r.t.median_ms, r.t.min_ms, plain.median_ms / r.t.median_ms, r.tiles,
+                        r.pixels);
         return 0;
     } catch (const std::exception& e) {
         std::fprintf(stderr, "mlrt_engine_bench: %s\n", e.what());

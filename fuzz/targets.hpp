@@ -18,7 +18,9 @@ inline int model_load(const std::uint8_t* data, std::size_t size) {
     if (size < 1) return 0;
     // The first byte picks the frame geometry and tiling, so shapes vary with the model.
     const std::uint8_t knobs = data[0];
-    mlrt::InputFormat format{8 + (knobs & 7) * 3, 8 + ((knobs >> 3) & 7) * 2, mlrt::SampleType::Float32,
+    mlrt::InputFormat format{8 + (knobs & 7) * 3,
+                             8 + ((knobs >> 3) & 7) * 2,
+                             mlrt::SampleType::Float32,
                              {1 + (knobs >> 6)}};
     mlrt::EngineOptions options;
     options.intra_op_threads = 1;
@@ -28,14 +30,18 @@ inline int model_load(const std::uint8_t* data, std::size_t size) {
         options.overlap_width = options.overlap_height = 1;
     }
     try {
-        mlrt::Engine engine(mlrt::ModelSource::from_bytes(std::string(reinterpret_cast<const char*>(data) + 1, size - 1)),
+        mlrt::Engine engine(mlrt::ModelSource::from_bytes(
+                                std::string(reinterpret_cast<const char*>(data) + 1, size - 1)),
                             format, options);
         // Guard the fuzzer's memory: a valid model may legitimately ask for huge outputs.
-        if (static_cast<long long>(engine.output_width()) * engine.output_height() * engine.output_planes() > (1 << 22))
+        if (static_cast<long long>(engine.output_width()) * engine.output_height() *
+                engine.output_planes() >
+            (1 << 22))
             return 0;
         std::vector<mlrt::Frame> frames;
         std::vector<mlrt::FrameView> views;
-        for (int planes : format.planes_per_clip) frames.emplace_back(format.width, format.height, planes, format.type);
+        for (int planes : format.planes_per_clip)
+            frames.emplace_back(format.width, format.height, planes, format.type);
         for (auto& f : frames) views.push_back(f.view());
         (void)engine.run(views);
     } catch (const mlrt::Error&) {
@@ -49,7 +55,8 @@ inline int fp16_convert(const std::uint8_t* data, std::size_t size) {
     onnx::ModelProto model;
     if (size < 1 || !model.ParseFromArray(data + 1, static_cast<int>(size - 1))) return 0;
     mlrt::detail::Fp16Options options;
-    options.blacklist = data[0] & 1 ? mlrt::detail::default_fp16_blacklist() : std::vector<std::string>{"Relu", "conv0"};
+    options.blacklist = data[0] & 1 ? mlrt::detail::default_fp16_blacklist()
+                                    : std::vector<std::string>{"Relu", "conv0"};
     options.input_float32 = data[0] & 2;
     options.output_float32 = data[0] & 4;
     try {

@@ -24,7 +24,7 @@ enum class GraphOptimization { Disabled, Basic, Extended, All };
 
 // Where the model comes from: a file, or the serialized ONNX bytes themselves.
 class ModelSource {
-public:
+  public:
     static ModelSource from_path(std::filesystem::path path);
     static ModelSource from_bytes(std::string bytes, std::string label = "<model bytes>");
 
@@ -34,7 +34,7 @@ public:
     // For error messages: the path, or the label given to bytes.
     std::string describe() const;
 
-private:
+  private:
     bool is_path_ = false;
     std::filesystem::path path_;
     std::string bytes_;
@@ -63,7 +63,7 @@ struct EngineOptions {
     int overlap_height = 0;
     TileMode tile_mode = TileMode::Balanced;
 
-    int intra_op_threads = 0;  // per stream; 0: the cores split across streams
+    int intra_op_threads = 0;            // per stream; 0: the cores split across streams
     std::optional<bool> allow_spinning;  // unset: spin only with a single stream
     GraphOptimization graph_optimization = GraphOptimization::All;
 
@@ -92,15 +92,15 @@ struct ModelInfo {
     SampleType output_type = SampleType::Float32;  // as run
     int input_channels = 0;
     int output_channels = 0;
-    int scale = 1;           // output size / input size
-    int fixed_width = 0;     // 0 when the model's width is dynamic
+    int scale = 1;        // output size / input size
+    int fixed_width = 0;  // 0 when the model's width is dynamic
     int fixed_height = 0;
-    int size_multiple = 1;   // tile sizes are rounded up to this
+    int size_multiple = 1;  // tile sizes are rounded up to this
     bool fp16_converted = false;
 };
 
 class Engine {
-public:
+  public:
     Engine(const ModelSource& model, const InputFormat& input, const EngineOptions& options);
     ~Engine();
     Engine(Engine&&) noexcept;
@@ -123,7 +123,7 @@ public:
     void run(std::span<const FrameView> clips, const MutableFrameView& out) const;
     Frame run(std::span<const FrameView> clips) const;
 
-private:
+  private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };

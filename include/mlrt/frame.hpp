@@ -43,7 +43,7 @@ struct MutableFrameView {
 
 // An owning frame with packed rows (stride = width * bytes_per_sample).
 class Frame {
-public:
+  public:
     Frame() = default;
     Frame(int width, int height, int planes, SampleType type);
     Frame(const Frame& other);
@@ -57,11 +57,14 @@ public:
     int num_planes() const noexcept { return static_cast<int>(planes_.size()); }
     SampleType type() const noexcept { return type_; }
     std::ptrdiff_t stride() const noexcept {
-        return static_cast<std::ptrdiff_t>(width_) * static_cast<std::ptrdiff_t>(bytes_per_sample(type_));
+        return static_cast<std::ptrdiff_t>(width_) *
+               static_cast<std::ptrdiff_t>(bytes_per_sample(type_));
     }
 
     std::span<std::byte> plane_bytes(int p) { return planes_.at(static_cast<std::size_t>(p)); }
-    std::span<const std::byte> plane_bytes(int p) const { return planes_.at(static_cast<std::size_t>(p)); }
+    std::span<const std::byte> plane_bytes(int p) const {
+        return planes_.at(static_cast<std::size_t>(p));
+    }
 
     // Typed access; throws mlrt::Error when T does not match the sample type.
     template <class T>
@@ -73,7 +76,7 @@ public:
     FrameView view() const;
     MutableFrameView mutable_view();
 
-private:
+  private:
     void rebuild_views();
 
     int width_ = 0;

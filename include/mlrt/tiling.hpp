@@ -23,7 +23,7 @@ struct TileLayout {
 // Lays out one axis. `requested` <= 0 means the whole frame. `multiple` is the size granularity
 // the model needs; `fixed` is the model's own size on this axis for fixed-size models (0 when
 // dynamic). Throws mlrt::Error naming `axis_name` when the overlap leaves no step.
-AxisTiling layout_axis(int frame, int requested, int overlap, int multiple, int fixed, TileMode mode,
-                       const char* axis_name);
+AxisTiling layout_axis(int frame, int requested, int overlap, int multiple, int fixed,
+                       TileMode mode, const char* axis_name);
 
 }  // namespace mlrt

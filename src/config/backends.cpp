@@ -117,11 +117,11 @@ Backend make_backend(std::string_view provider, const ArgMap& fields) {
                   "must be one of CPU, CUDA, DML, COREML, got '" + std::string(provider) + "'");
 }
 
-std::string_view provider_name(const Backend& backend) noexcept {
+std::string_view provider_name(const Backend& backend) {
     return std::visit([](const auto& b) { return std::decay_t<decltype(b)>::provider; }, backend);
 }
 
-const ORT& common(const Backend& backend) noexcept {
+const ORT& common(const Backend& backend) {
     return std::visit([](const auto& b) -> const ORT& { return b; }, backend);
 }
 

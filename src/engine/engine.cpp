@@ -18,23 +18,29 @@ using detail::TensorShape;
 
 const char* to_string(Provider p) noexcept {
     switch (p) {
-        case Provider::CPU: return "CPU";
-        case Provider::CUDA: return "CUDA";
-        case Provider::DML: return "DML";
-        case Provider::CoreML: return "COREML";
+        case Provider::CPU:
+            return "CPU";
+        case Provider::CUDA:
+            return "CUDA";
+        case Provider::DML:
+            return "DML";
+        case Provider::CoreML:
+            return "COREML";
     }
     return "?";
 }
 
 Provider parse_provider(std::string_view name) {
     std::string up(name);
-    std::transform(up.begin(), up.end(), up.begin(), [](unsigned char c) { return std::toupper(c); });
+    std::transform(up.begin(), up.end(), up.begin(),
+                   [](unsigned char c) { return std::toupper(c); });
     if (up.empty() || up == "CPU") return Provider::CPU;
     if (up == "CUDA") return Provider::CUDA;
     if (up == "DML") return Provider::DML;
     if (up == "COREML") return Provider::CoreML;
     throw Error(ErrorKind::InvalidArgument,
-                "provider '" + std::string(name) + "' is unknown; expected one of \"\", CPU, CUDA, DML, COREML");
+                "provider '" + std::string(name) +
+                    "' is unknown; expected one of \"\", CPU, CUDA, DML, COREML");
 }
 
 ModelSource ModelSource::from_path(std::filesystem::path path) {
@@ -51,20 +57,30 @@ ModelSource ModelSource::from_bytes(std::string bytes, std::string label) {
     return s;
 }
 
-std::string ModelSource::describe() const { return is_path_ ? path_.string() : label_; }
+std::string ModelSource::describe() const {
+    return is_path_ ? path_.string() : label_;
+}
 
 namespace {
 
-[[noreturn]] void bad_arg(const std::string& m) { throw Error(ErrorKind::InvalidArgument, m); }
-[[noreturn]] void bad_model(const std::string& m) { throw Error(ErrorKind::InvalidModel, m); }
+[[noreturn]] void bad_arg(const std::string& m) {
+    throw Error(ErrorKind::InvalidArgument, m);
+}
+[[noreturn]] void bad_model(const std::string& m) {
+    throw Error(ErrorKind::InvalidModel, m);
+}
 
 void validate_options(const EngineOptions& o) {
-    if (o.num_streams < 1) bad_arg("num_streams must be at least 1, got " + std::to_string(o.num_streams));
-    if (o.num_streams > 64) bad_arg("num_streams must be at most 64, got " + std::to_string(o.num_streams));
+    if (o.num_streams < 1)
+        bad_arg("num_streams must be at least 1, got " + std::to_string(o.num_streams));
+    if (o.num_streams > 64)
+        bad_arg("num_streams must be at most 64, got " + std::to_string(o.num_streams));
     if (o.intra_op_threads < 0) bad_arg("intra_op_threads must not be negative");
-    if (o.device_id < 0) bad_arg("device_id must not be negative, got " + std::to_string(o.device_id));
+    if (o.device_id < 0)
+        bad_arg("device_id must not be negative, got " + std::to_string(o.device_id));
     const int v = static_cast<int>(o.verbosity);
-    if (v < 0 || v > 4) bad_arg("verbosity must be 0 (VERBOSE) to 4 (FATAL), got " + std::to_string(v));
+    if (v < 0 || v > 4)
+        bad_arg("verbosity must be 0 (VERBOSE) to 4 (FATAL), got " + std::to_string(v));
 }
 
 void validate_input(const InputFormat& in) {
@@ -76,7 +92,9 @@ void validate_input(const InputFormat& in) {
         if (in.planes_per_clip[i] <= 0) bad_arg("clip " + std::to_string(i) + " has no planes");
 }
 
-int dim_or_zero(long long d) { return d > 0 ? static_cast<int>(d) : 0; }
+int dim_or_zero(long long d) {
+    return d > 0 ? static_cast<int>(d) : 0;
+}
 
 }  // namespace
 
@@ -95,7 +113,8 @@ struct Engine::Impl {
 
     Impl(const ModelSource& source, const InputFormat& in, const EngineOptions& opt);
     void check_frames(std::span<const FrameView> clips, const MutableFrameView& out) const;
-    void run_tiles(SessionStream& s, std::span<const FrameView> clips, const MutableFrameView& out) const;
+    void run_tiles(SessionStream& s, std::span<const FrameView> clips,
+                   const MutableFrameView& out) const;
 };
 
 Engine::Impl::Impl(const ModelSource& source, const InputFormat& in, const EngineOptions& opt)
@@ -109,13 +128,16 @@ Engine::Impl::Impl(const ModelSource& source, const InputFormat& in, const Engin
     int channels = 0;
     for (int p : input.planes_per_clip) channels += p;
     if (sig.input.dims[1] > 0 && sig.input.dims[1] != channels)
-        bad_model(name + ": the model's input '" + sig.input.name + "' takes " + std::to_string(sig.input.dims[1]) +
-                  " channels, but the input clips have " + std::to_string(channels) + " planes in total");
+        bad_model(name + ": the model's input '" + sig.input.name + "' takes " +
+                  std::to_string(sig.input.dims[1]) + " channels, but the input clips have " +
+                  std::to_string(channels) + " planes in total");
 
     // Precision: either the engine converts the graph to float16, or the frames must already
     // match the model's input type.
-    SampleType model_in = detail::sample_type_of(sig.input.elem_type, name + ": input '" + sig.input.name + "'");
-    SampleType model_out = detail::sample_type_of(sig.output.elem_type, name + ": output '" + sig.output.name + "'");
+    SampleType model_in =
+        detail::sample_type_of(sig.input.elem_type, name + ": input '" + sig.input.name + "'");
+    SampleType model_out =
+        detail::sample_type_of(sig.output.elem_type, name + ": output '" + sig.output.name + "'");
     std::string bytes;
     if (options.fp16) {
         out_type = options.output_type.value_or(SampleType::Float16);
@@ -123,16 +145,19 @@ Engine::Impl::Impl(const ModelSource& source, const InputFormat& in, const Engin
         f16.blacklist = options.fp16_blacklist.value_or(detail::default_fp16_blacklist());
         f16.input_float32 = input.type == SampleType::Float32;
         f16.output_float32 = out_type == SampleType::Float32;
-        const auto cache = options.fp16_cache_dir.empty() ? detail::default_cache_dir() : options.fp16_cache_dir;
+        const auto cache =
+            options.fp16_cache_dir.empty() ? detail::default_cache_dir() : options.fp16_cache_dir;
         bytes = detail::convert_to_fp16_cached(detail::read_model_bytes(source), f16, cache);
-        if (!model.ParseFromString(bytes)) bad_model(name + ": the float16 conversion produced an unreadable model");
+        if (!model.ParseFromString(bytes))
+            bad_model(name + ": the float16 conversion produced an unreadable model");
         model_in = input.type;
         model_out = out_type;
         info.fp16_converted = true;
     } else {
         if (model_in != input.type)
-            bad_arg(name + ": the clips are " + to_string(input.type) + " but the model's input '" + sig.input.name +
-                    "' is " + to_string(model_in) + "; convert the clips or enable fp16");
+            bad_arg(name + ": the clips are " + to_string(input.type) + " but the model's input '" +
+                    sig.input.name + "' is " + to_string(model_in) +
+                    "; convert the clips or enable fp16");
         out_type = options.output_type.value_or(model_out);
     }
 
@@ -145,18 +170,19 @@ Engine::Impl::Impl(const ModelSource& source, const InputFormat& in, const Engin
     info.fixed_height = dim_or_zero(sig.input.dims[2]);
     info.size_multiple = detail::size_multiple(model);
 
-    layout.x = layout_axis(input.width, options.tile_width, options.overlap_width, info.size_multiple,
-                           info.fixed_width, options.tile_mode, "width");
-    layout.y = layout_axis(input.height, options.tile_height, options.overlap_height, info.size_multiple,
-                           info.fixed_height, options.tile_mode, "height");
+    layout.x = layout_axis(input.width, options.tile_width, options.overlap_width,
+                           info.size_multiple, info.fixed_width, options.tile_mode, "width");
+    layout.y = layout_axis(input.height, options.tile_height, options.overlap_height,
+                           info.size_multiple, info.fixed_height, options.tile_mode, "height");
     const int tw = layout.x.tile;
     const int th = layout.y.tile;
 
     detail::specialise_input(model, channels, th, tw);
     bytes = model.SerializeAsString();
 
-    intra_threads = options.intra_op_threads > 0 ? options.intra_op_threads
-                                                   : detail::default_intra_op_threads(options.num_streams);
+    intra_threads = options.intra_op_threads > 0
+                        ? options.intra_op_threads
+                        : detail::default_intra_op_threads(options.num_streams);
     std::vector<Ort::Session> sessions;
     for (int i = 0; i < options.num_streams; ++i) {
         auto so = detail::make_session_options(options, intra_threads, i);
@@ -179,9 +205,10 @@ Engine::Impl::Impl(const ModelSource& source, const InputFormat& in, const Engin
         TensorShape in_shape{model_in, {1, channels, th, tw}};
         std::vector<std::byte> zeros(in_shape.bytes());
         const auto mem = Ort::MemoryInfo::CreateCpu(OrtDeviceAllocator, OrtMemTypeDefault);
-        Ort::Value v = Ort::Value::CreateTensor(mem, zeros.data(), zeros.size(), in_shape.dims.data(), 4,
-                                                model_in == SampleType::Float32 ? ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT
-                                                                                : ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT16);
+        Ort::Value v = Ort::Value::CreateTensor(
+            mem, zeros.data(), zeros.size(), in_shape.dims.data(), 4,
+            model_in == SampleType::Float32 ? ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT
+                                            : ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT16);
         const char* in_names[] = {sig.input.name.c_str()};
         const char* out_names[] = {sig.output.name.c_str()};
         try {
@@ -189,19 +216,22 @@ Engine::Impl::Impl(const ModelSource& source, const InputFormat& in, const Engin
             auto shape = outs[0].GetTensorTypeAndShapeInfo().GetShape();
             out_dims.assign(shape.begin(), shape.end());
         } catch (const Ort::Exception& e) {
-            bad_model(name + ": running the model on a " + std::to_string(tw) + "x" + std::to_string(th) +
-                      " tile failed: " + e.what() + (inference_error.empty() ? "" : " (" + inference_error + ")"));
+            bad_model(name + ": running the model on a " + std::to_string(tw) + "x" +
+                      std::to_string(th) + " tile failed: " + e.what() +
+                      (inference_error.empty() ? "" : " (" + inference_error + ")"));
         }
     }
     if (out_dims.size() != 4)
-        bad_model(name + ": output '" + sig.output.name + "' is not 4-D for a " + std::to_string(tw) + "x" +
-                  std::to_string(th) + " input");
+        bad_model(name + ": output '" + sig.output.name + "' is not 4-D for a " +
+                  std::to_string(tw) + "x" + std::to_string(th) + " input");
 
     const auto oc = out_dims[1], oh = out_dims[2], ow = out_dims[3];
-    if (out_dims[0] != 1) bad_model(name + ": output '" + sig.output.name + "' has batch " + std::to_string(out_dims[0]));
+    if (out_dims[0] != 1)
+        bad_model(name + ": output '" + sig.output.name + "' has batch " +
+                  std::to_string(out_dims[0]));
     if (oh % th != 0 || ow % tw != 0 || oh / th != ow / tw || oh < th)
-        bad_model(name + ": output '" + sig.output.name + "' is " + std::to_string(ow) + "x" + std::to_string(oh) +
-                  " for a " + std::to_string(tw) + "x" + std::to_string(th) +
+        bad_model(name + ": output '" + sig.output.name + "' is " + std::to_string(ow) + "x" +
+                  std::to_string(oh) + " for a " + std::to_string(tw) + "x" + std::to_string(th) +
                   " input; it must be the input size times one integer scale");
     info.scale = static_cast<int>(oh / th);
     info.output_channels = static_cast<int>(oc);
@@ -214,23 +244,26 @@ Engine::Impl::Impl(const ModelSource& source, const InputFormat& in, const Engin
     const TensorShape in_shape{model_in, {1, channels, th, tw}};
     const TensorShape out_shape{model_out, {1, oc, oh, ow}};
     for (auto& s : sessions)
-        streams.push_back(std::make_unique<SessionStream>(std::move(s), sig.input.name, in_shape, sig.output.name,
-                                                          out_shape));
+        streams.push_back(std::make_unique<SessionStream>(std::move(s), sig.input.name, in_shape,
+                                                          sig.output.name, out_shape));
     pool = std::make_unique<detail::StreamPool>(options.num_streams);
 }
 
-void Engine::Impl::check_frames(std::span<const FrameView> clips, const MutableFrameView& out) const {
+void Engine::Impl::check_frames(std::span<const FrameView> clips,
+                                const MutableFrameView& out) const {
     if (clips.size() != input.planes_per_clip.size())
-        bad_arg("expected " + std::to_string(input.planes_per_clip.size()) + " input clip(s), got " +
-                std::to_string(clips.size()));
+        bad_arg("expected " + std::to_string(input.planes_per_clip.size()) +
+                " input clip(s), got " + std::to_string(clips.size()));
     for (std::size_t i = 0; i < clips.size(); ++i) {
         const FrameView& c = clips[i];
         const std::string which = "input clip " + std::to_string(i);
         if (c.width != input.width || c.height != input.height)
-            bad_arg(which + " is " + std::to_string(c.width) + "x" + std::to_string(c.height) + ", expected " +
-                    std::to_string(input.width) + "x" + std::to_string(input.height));
+            bad_arg(which + " is " + std::to_string(c.width) + "x" + std::to_string(c.height) +
+                    ", expected " + std::to_string(input.width) + "x" +
+                    std::to_string(input.height));
         if (c.type != input.type)
-            bad_arg(which + " holds " + to_string(c.type) + " samples, expected " + to_string(input.type));
+            bad_arg(which + " holds " + to_string(c.type) + " samples, expected " +
+                    to_string(input.type));
         if (static_cast<int>(c.planes.size()) != input.planes_per_clip[i])
             bad_arg(which + " has " + std::to_string(c.planes.size()) + " planes, expected " +
                     std::to_string(input.planes_per_clip[i]));
@@ -239,13 +272,15 @@ void Engine::Impl::check_frames(std::span<const FrameView> clips, const MutableF
     }
     if (out.width != out_width || out.height != out_height || out.type != out_type ||
         static_cast<int>(out.planes.size()) != info.output_channels)
-        bad_arg("output frame must be " + std::to_string(out_width) + "x" + std::to_string(out_height) + " with " +
-                std::to_string(info.output_channels) + " " + to_string(out_type) + " planes");
+        bad_arg("output frame must be " + std::to_string(out_width) + "x" +
+                std::to_string(out_height) + " with " + std::to_string(info.output_channels) + " " +
+                to_string(out_type) + " planes");
     for (const auto& p : out.planes)
         if (!p.data) bad_arg("output frame has a null plane");
 }
 
-void Engine::Impl::run_tiles(SessionStream& s, std::span<const FrameView> clips, const MutableFrameView& out) const {
+void Engine::Impl::run_tiles(SessionStream& s, std::span<const FrameView> clips,
+                             const MutableFrameView& out) const {
     const int sc = info.scale;
     const int tw = layout.x.tile, th = layout.y.tile;
     const int ovx = options.overlap_width, ovy = options.overlap_height;
@@ -271,14 +306,30 @@ Engine::~Engine() = default;
 Engine::Engine(Engine&&) noexcept = default;
 Engine& Engine::operator=(Engine&&) noexcept = default;
 
-const ModelInfo& Engine::model_info() const noexcept { return impl_->info; }
-const TileLayout& Engine::layout() const noexcept { return impl_->layout; }
-int Engine::output_width() const noexcept { return impl_->out_width; }
-int Engine::output_height() const noexcept { return impl_->out_height; }
-int Engine::output_planes() const noexcept { return impl_->info.output_channels; }
-SampleType Engine::output_type() const noexcept { return impl_->out_type; }
-int Engine::num_streams() const noexcept { return impl_->options.num_streams; }
-int Engine::intra_op_threads() const noexcept { return impl_->intra_threads; }
+const ModelInfo& Engine::model_info() const noexcept {
+    return impl_->info;
+}
+const TileLayout& Engine::layout() const noexcept {
+    return impl_->layout;
+}
+int Engine::output_width() const noexcept {
+    return impl_->out_width;
+}
+int Engine::output_height() const noexcept {
+    return impl_->out_height;
+}
+int Engine::output_planes() const noexcept {
+    return impl_->info.output_channels;
+}
+SampleType Engine::output_type() const noexcept {
+    return impl_->out_type;
+}
+int Engine::num_streams() const noexcept {
+    return impl_->options.num_streams;
+}
+int Engine::intra_op_threads() const noexcept {
+    return impl_->intra_threads;
+}
 
 void Engine::run(std::span<const FrameView> clips, const MutableFrameView& out) const {
     impl_->check_frames(clips, out);

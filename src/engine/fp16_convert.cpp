@@ -837,10 +837,13 @@ class Converter {
         for (const auto& [name, v] : s.values) {
             if (!v.is_float() || v.is_tensor() || !v.needs(other(v.home))) continue;
             const std::string& user = v.home == Prec::F16 ? v.user32 : v.user16;
-            fail(user + " needs '" + name + "' as " +
-                 (v.home == Prec::F16 ? "float32" : "float16") +
-                 ", but it is a sequence or optional of tensors, which Cast cannot convert; "
-                 "blacklist its producer or its user consistently");
+            std::string message = user;
+            message += " needs '" + name + "' as ";
+            message += v.home == Prec::F16 ? "float32" : "float16";
+            message +=
+                ", but it is a sequence or optional of tensors, which Cast cannot convert; "
+                "blacklist its producer or its user consistently";
+            fail(message);
         }
         for (auto& [graph, child] : s.children) validate(*child);
     }
@@ -853,7 +856,7 @@ class Converter {
         if (!v.twin.empty()) return v.twin;
         const auto key = std::make_pair(static_cast<const Value*>(&v), p);
         if (const auto it = s.casts.find(key); it != s.casts.end()) return it->second;
-        const std::string out = names_.fresh(v.internal + suffix_of(p));
+        std::string out = names_.fresh(v.internal + suffix_of(p));
         s.emit->push_back(std::make_unique<onnx::NodeProto>(
             make_cast(v.internal, out, p, names_.fresh(out + "_cast"))));
         s.casts.emplace(key, out);

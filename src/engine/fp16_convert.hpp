@@ -1,11 +1,11 @@
 #pragma once
 // float32 -> float16 conversion of an ONNX graph, done on the ONNX protobuf before ONNX Runtime
 // sees it, so that every provider runs the same half-precision graph.
+#include <onnx/onnx_pb.h>
+
 #include <filesystem>
 #include <string>
 #include <vector>
-
-#include <onnx/onnx_pb.h>
 
 namespace mlrt::detail {
 

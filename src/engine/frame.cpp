@@ -7,14 +7,16 @@
 
 namespace mlrt {
 
-const char* to_string(SampleType t) noexcept { return t == SampleType::Float32 ? "float32" : "float16"; }
+const char* to_string(SampleType t) noexcept {
+    return t == SampleType::Float32 ? "float32" : "float16";
+}
 
 Frame::Frame(int width, int height, int planes, SampleType type)
     : width_(width), height_(height), type_(type) {
     if (width <= 0 || height <= 0 || planes <= 0)
         throw Error(ErrorKind::InvalidArgument, "frame size and plane count must be positive");
-    const auto bytes = static_cast<std::size_t>(width) * static_cast<std::size_t>(height) *
-                       bytes_per_sample(type);
+    const auto bytes =
+        static_cast<std::size_t>(width) * static_cast<std::size_t>(height) * bytes_per_sample(type);
     planes_.assign(static_cast<std::size_t>(planes), std::vector<std::byte>(bytes));
     rebuild_views();
 }
@@ -48,8 +50,8 @@ template <class T>
 static void check_type(SampleType t) {
     constexpr SampleType wanted = sizeof(T) == 4 ? SampleType::Float32 : SampleType::Float16;
     if (t != wanted)
-        throw Error(ErrorKind::InvalidArgument,
-                    std::string("frame holds ") + to_string(t) + " samples, accessed as " + to_string(wanted));
+        throw Error(ErrorKind::InvalidArgument, std::string("frame holds ") + to_string(t) +
+                                                    " samples, accessed as " + to_string(wanted));
 }
 
 template <class T>
@@ -71,8 +73,12 @@ template std::span<const float> Frame::plane<float>(int) const;
 template std::span<std::uint16_t> Frame::plane<std::uint16_t>(int);
 template std::span<const std::uint16_t> Frame::plane<std::uint16_t>(int) const;
 
-FrameView Frame::view() const { return {width_, height_, type_, const_views_}; }
-MutableFrameView Frame::mutable_view() { return {width_, height_, type_, mut_views_}; }
+FrameView Frame::view() const {
+    return {width_, height_, type_, const_views_};
+}
+MutableFrameView Frame::mutable_view() {
+    return {width_, height_, type_, mut_views_};
+}
 
 // Round to nearest even; overflow becomes +-inf and values at most half the smallest subnormal
 // become +-0, as a runtime Cast does, so weights converted here match activations ORT converts.

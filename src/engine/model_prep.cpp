@@ -1,17 +1,19 @@
 #include "engine/model_prep.hpp"
 
+#include <onnx/shape_inference/implementation.h>
+
 #include <fstream>
 #include <iterator>
 #include <set>
-
-#include <onnx/shape_inference/implementation.h>
 
 #include "mlrt/error.hpp"
 
 namespace mlrt::detail {
 namespace {
 
-[[noreturn]] void bad_model(const std::string& message) { throw Error(ErrorKind::InvalidModel, message); }
+[[noreturn]] void bad_model(const std::string& message) {
+    throw Error(ErrorKind::InvalidModel, message);
+}
 
 std::vector<long long> dims_of(const onnx::ValueInfoProto& v) {
     std::vector<long long> dims;
@@ -30,18 +32,20 @@ std::string dims_text(const std::vector<long long>& dims) {
     return s + "]";
 }
 
-TensorSignature signature_of(const onnx::ValueInfoProto& v, const char* role, const std::string& source) {
+TensorSignature signature_of(const onnx::ValueInfoProto& v, const char* role,
+                             const std::string& source) {
     if (!v.type().has_tensor_type())
         bad_model(source + ": " + role + " '" + v.name() + "' is not a tensor");
     TensorSignature sig{v.name(), v.type().tensor_type().elem_type(), dims_of(v)};
     if (!v.type().tensor_type().has_shape())
-        bad_model(source + ": " + role + " '" + v.name() + "' has no shape; a 4-D NCHW tensor is required");
+        bad_model(source + ": " + role + " '" + v.name() +
+                  "' has no shape; a 4-D NCHW tensor is required");
     if (sig.dims.size() != 4)
         bad_model(source + ": " + role + " '" + v.name() + "' must be 4-D (NCHW), but has shape " +
                   dims_text(sig.dims));
     if (sig.dims[0] > 1)
-        bad_model(source + ": " + role + " '" + v.name() + "' has batch size " + std::to_string(sig.dims[0]) +
-                  "; only batch 1 is supported");
+        bad_model(source + ": " + role + " '" + v.name() + "' has batch size " +
+                  std::to_string(sig.dims[0]) + "; only batch 1 is supported");
     return sig;
 }
 
@@ -52,7 +56,8 @@ std::string read_model_bytes(const ModelSource& source) {
     std::ifstream in(source.path(), std::ios::binary);
     if (!in) throw Error(ErrorKind::Io, "cannot open model file '" + source.path().string() + "'");
     std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (in.bad()) throw Error(ErrorKind::Io, "cannot read model file '" + source.path().string() + "'");
+    if (in.bad())
+        throw Error(ErrorKind::Io, "cannot read model file '" + source.path().string() + "'");
     return bytes;
 }
 
@@ -73,9 +78,11 @@ ModelSignature model_signature(const onnx::ModelProto& model, const std::string&
     for (const auto& in : g.input())
         if (!initializers.count(in.name())) inputs.push_back(&in);
     if (inputs.size() != 1)
-        bad_model(source + ": the model must have exactly one input, it has " + std::to_string(inputs.size()));
+        bad_model(source + ": the model must have exactly one input, it has " +
+                  std::to_string(inputs.size()));
     if (g.output_size() != 1)
-        bad_model(source + ": the model must have exactly one output, it has " + std::to_string(g.output_size()));
+        bad_model(source + ": the model must have exactly one output, it has " +
+                  std::to_string(g.output_size()));
     return {signature_of(*inputs[0], "input", source), signature_of(g.output(0), "output", source)};
 }
 
@@ -103,7 +110,8 @@ void specialise_input(onnx::ModelProto& model, int channels, int height, int wid
     }
 }
 
-std::vector<long long> inferred_output_dims(const onnx::ModelProto& model, std::string* inference_error) {
+std::vector<long long> inferred_output_dims(const onnx::ModelProto& model,
+                                            std::string* inference_error) {
     // Let inference recompute intermediate shapes from the new input rather than trusting
     // value_info written for another size.
     onnx::ModelProto inferred = model;
@@ -111,7 +119,8 @@ std::vector<long long> inferred_output_dims(const onnx::ModelProto& model, std::
     auto* out = inferred.mutable_graph()->mutable_output(0);
     out->mutable_type()->mutable_tensor_type()->clear_shape();
     try {
-        onnx::ShapeInferenceOptions opts{/*check_type=*/false, /*error_mode=*/1, /*enable_data_propagation=*/true};
+        onnx::ShapeInferenceOptions opts{/*check_type=*/false, /*error_mode=*/1,
+                                         /*enable_data_propagation=*/true};
         onnx::shape_inference::InferShapes(inferred, onnx::OpSchemaRegistry::Instance(), opts);
     } catch (const std::exception& e) {
         if (inference_error) *inference_error = e.what();
@@ -123,8 +132,9 @@ std::vector<long long> inferred_output_dims(const onnx::ModelProto& model, std::
 SampleType sample_type_of(int onnx_elem_type, const std::string& what) {
     if (onnx_elem_type == onnx::TensorProto_DataType_FLOAT) return SampleType::Float32;
     if (onnx_elem_type == onnx::TensorProto_DataType_FLOAT16) return SampleType::Float16;
-    throw Error(ErrorKind::InvalidModel, what + " must be float32 or float16, its ONNX element type is " +
-                                             std::to_string(onnx_elem_type));
+    throw Error(ErrorKind::InvalidModel,
+                what + " must be float32 or float16, its ONNX element type is " +
+                    std::to_string(onnx_elem_type));
 }
 
 }  // namespace mlrt::detail

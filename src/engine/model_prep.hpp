@@ -1,10 +1,10 @@
 #pragma once
 // Turns the user's ONNX model into the graph the sessions run: parsed, checked against the
 // frames it will see, optionally converted to float16, with its input fixed to the tile size.
+#include <onnx/onnx_pb.h>
+
 #include <string>
 #include <vector>
-
-#include <onnx/onnx_pb.h>
 
 #include "mlrt/engine.hpp"
 

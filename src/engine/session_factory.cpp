@@ -13,10 +13,14 @@ namespace {
 
 GraphOptimizationLevel ort_level(GraphOptimization g) {
     switch (g) {
-        case GraphOptimization::Disabled: return ORT_DISABLE_ALL;
-        case GraphOptimization::Basic: return ORT_ENABLE_BASIC;
-        case GraphOptimization::Extended: return ORT_ENABLE_EXTENDED;
-        case GraphOptimization::All: return ORT_ENABLE_ALL;
+        case GraphOptimization::Disabled:
+            return ORT_DISABLE_ALL;
+        case GraphOptimization::Basic:
+            return ORT_ENABLE_BASIC;
+        case GraphOptimization::Extended:
+            return ORT_ENABLE_EXTENDED;
+        case GraphOptimization::All:
+            return ORT_ENABLE_ALL;
     }
     return ORT_ENABLE_ALL;
 }
@@ -28,7 +32,8 @@ std::string loadable_list() {
 }
 
 [[noreturn]] void provider_error(Provider p, const std::string& why) {
-    throw Error(ErrorKind::Provider, std::string("provider ") + to_string(p) + " cannot be loaded: " + why +
+    throw Error(ErrorKind::Provider, std::string("provider ") + to_string(p) +
+                                         " cannot be loaded: " + why +
                                          " (providers that load here: " + loadable_list() + ")");
 }
 
@@ -42,26 +47,36 @@ void append_provider(Ort::SessionOptions& so, const EngineOptions& options) {
         values.push_back(v.c_str());
     }
     switch (options.provider) {
-        case Provider::CPU: return;
+        case Provider::CPU:
+            return;
         case Provider::CUDA: {
             const OrtApi& api = Ort::GetApi();
             OrtCUDAProviderOptionsV2* cuda = nullptr;
             Ort::ThrowOnError(api.CreateCUDAProviderOptions(&cuda));
             std::unique_ptr<OrtCUDAProviderOptionsV2, void (*)(OrtCUDAProviderOptionsV2*)> guard(
                 cuda, api.ReleaseCUDAProviderOptions);
-            Ort::ThrowOnError(api.UpdateCUDAProviderOptions(cuda, keys.data(), values.data(), keys.size()));
+            Ort::ThrowOnError(
+                api.UpdateCUDAProviderOptions(cuda, keys.data(), values.data(), keys.size()));
             // Each session's CUDA provider creates its own compute stream, so streams never
             // serialise on one another.
             so.AppendExecutionProvider_CUDA_V2(*cuda);
             return;
         }
-        case Provider::DML: so.AppendExecutionProvider("DML", set.as_map()); return;
-        case Provider::CoreML: so.AppendExecutionProvider("CoreML", set.as_map()); return;
+        case Provider::DML:
+            so.AppendExecutionProvider("DML", set.as_map());
+            return;
+        case Provider::CoreML:
+            so.AppendExecutionProvider("CoreML", set.as_map());
+            return;
     }
 }
 
-SharedWeights::SharedWeights() { Ort::ThrowOnError(Ort::GetApi().CreatePrepackedWeightsContainer(&container_)); }
-SharedWeights::~SharedWeights() { Ort::GetApi().ReleasePrepackedWeightsContainer(container_); }
+SharedWeights::SharedWeights() {
+    Ort::ThrowOnError(Ort::GetApi().CreatePrepackedWeightsContainer(&container_));
+}
+SharedWeights::~SharedWeights() {
+    Ort::GetApi().ReleasePrepackedWeightsContainer(container_);
+}
 
 int default_intra_op_threads(int num_streams) {
     const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
@@ -83,7 +98,8 @@ Ort::SessionOptions make_session_options(const EngineOptions& options, int intra
     // Pin each stream's worker threads to its own cores so streams never share one. The caller
     // thread is worker 0 and is not pinned, hence threads - 1 entries.
     const int cores = static_cast<int>(std::thread::hardware_concurrency());
-    if (intra_op_threads > 1 && options.num_streams > 1 && cores >= options.num_streams * intra_op_threads) {
+    if (intra_op_threads > 1 && options.num_streams > 1 &&
+        cores >= options.num_streams * intra_op_threads) {
         std::string affinity;
         const int first = stream_index * intra_op_threads + 1;  // 1-based logical processors
         for (int t = 1; t < intra_op_threads; ++t)
@@ -98,9 +114,9 @@ Ort::SessionOptions make_session_options(const EngineOptions& options, int intra
     return so;
 }
 
-Ort::Session make_session(const std::string& model_bytes, const Ort::SessionOptions& session_options,
-                          SharedWeights* shared_weights, const EngineOptions& options,
-                          const std::string& model_name) {
+Ort::Session make_session(const std::string& model_bytes,
+                          const Ort::SessionOptions& session_options, SharedWeights* shared_weights,
+                          const EngineOptions& options, const std::string& model_name) {
     try {
         if (shared_weights)
             return Ort::Session(ort_env(), model_bytes.data(), model_bytes.size(), session_options,
@@ -109,10 +125,12 @@ Ort::Session make_session(const std::string& model_bytes, const Ort::SessionOpti
     } catch (const Ort::Exception& e) {
         const std::string what = e.what();
         if (options.provider != Provider::CPU &&
-            (what.find("provider") != std::string::npos || what.find("Provider") != std::string::npos ||
-             what.find("CUDA") != std::string::npos || what.find("cuda") != std::string::npos))
+            (what.find("provider") != std::string::npos ||
+             what.find("Provider") != std::string::npos || what.find("CUDA") != std::string::npos ||
+             what.find("cuda") != std::string::npos))
             provider_error(options.provider, what);
-        throw Error(ErrorKind::InvalidModel, model_name + ": ONNX Runtime rejected the model: " + what);
+        throw Error(ErrorKind::InvalidModel,
+                    model_name + ": ONNX Runtime rejected the model: " + what);
     }
 }
 

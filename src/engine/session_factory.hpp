@@ -1,9 +1,9 @@
 #pragma once
 // Builds ONNX Runtime sessions from EngineOptions: threads, optimisation, logging, provider.
+#include <onnxruntime_cxx_api.h>
+
 #include <string>
 #include <vector>
-
-#include <onnxruntime_cxx_api.h>
 
 #include "mlrt/engine.hpp"
 
@@ -12,14 +12,14 @@ namespace mlrt::detail {
 // Owns an OrtPrepackedWeightsContainer: sessions created with the same container share their
 // pre-packed weights, so extra streams cost little memory. (The C++ API has no wrapper.)
 class SharedWeights {
-public:
+  public:
     SharedWeights();
     ~SharedWeights();
     SharedWeights(const SharedWeights&) = delete;
     SharedWeights& operator=(const SharedWeights&) = delete;
     OrtPrepackedWeightsContainer* get() const noexcept { return container_; }
 
-private:
+  private:
     OrtPrepackedWeightsContainer* container_ = nullptr;
 };
 
@@ -35,8 +35,8 @@ Ort::SessionOptions make_session_options(const EngineOptions& options, int intra
 
 // Creates a session, turning ONNX Runtime's failure into an mlrt::Error that says which
 // provider or node failed and, for providers, which ones do load here.
-Ort::Session make_session(const std::string& model_bytes, const Ort::SessionOptions& session_options,
-                          SharedWeights* shared_weights, const EngineOptions& options,
-                          const std::string& model_name);
+Ort::Session make_session(const std::string& model_bytes,
+                          const Ort::SessionOptions& session_options, SharedWeights* shared_weights,
+                          const EngineOptions& options, const std::string& model_name);
 
 }  // namespace mlrt::detail

@@ -6,13 +6,14 @@ namespace mlrt::detail {
 namespace {
 
 ONNXTensorElementDataType ort_type(SampleType t) {
-    return t == SampleType::Float32 ? ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT : ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT16;
+    return t == SampleType::Float32 ? ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT
+                                    : ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT16;
 }
 
 Ort::Value wrap(std::byte* buffer, const TensorShape& shape) {
     const Ort::MemoryInfo cpu = Ort::MemoryInfo::CreateCpu(OrtDeviceAllocator, OrtMemTypeDefault);
-    return Ort::Value::CreateTensor(cpu, buffer, shape.bytes(), shape.dims.data(), shape.dims.size(),
-                                    ort_type(shape.type));
+    return Ort::Value::CreateTensor(cpu, buffer, shape.bytes(), shape.dims.data(),
+                                    shape.dims.size(), ort_type(shape.type));
 }
 
 }  // namespace
@@ -23,8 +24,9 @@ std::size_t TensorShape::bytes() const noexcept {
     return n;
 }
 
-SessionStream::SessionStream(Ort::Session session, const std::string& input_name, const TensorShape& input,
-                             const std::string& output_name, const TensorShape& output)
+SessionStream::SessionStream(Ort::Session session, const std::string& input_name,
+                             const TensorShape& input, const std::string& output_name,
+                             const TensorShape& output)
     : session_(std::move(session)),
       input_buffer_(std::make_unique_for_overwrite<std::byte[]>(input.bytes())),
       output_buffer_(std::make_unique_for_overwrite<std::byte[]>(output.bytes())),
@@ -39,7 +41,8 @@ void SessionStream::run() {
     try {
         session_.Run(run_options_, binding_);
     } catch (const Ort::Exception& e) {
-        throw Error(ErrorKind::Runtime, std::string("ONNX Runtime failed to run the model: ") + e.what());
+        throw Error(ErrorKind::Runtime,
+                    std::string("ONNX Runtime failed to run the model: ") + e.what());
     }
 }
 

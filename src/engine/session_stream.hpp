@@ -1,12 +1,12 @@
 #pragma once
 // One stream: an ONNX Runtime session with its own input and output buffers, bound once and
 // reused for every tile it runs.
+#include <onnxruntime_cxx_api.h>
+
 #include <cstddef>
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <onnxruntime_cxx_api.h>
 
 #include "mlrt/frame.hpp"
 
@@ -19,7 +19,7 @@ struct TensorShape {
 };
 
 class SessionStream {
-public:
+  public:
     SessionStream(Ort::Session session, const std::string& input_name, const TensorShape& input,
                   const std::string& output_name, const TensorShape& output);
 
@@ -28,7 +28,7 @@ public:
     // Runs the session on the input buffer; throws mlrt::Error(Runtime) on failure.
     void run();
 
-private:
+  private:
     Ort::Session session_;
     // Left uninitialised: an idle stream's buffers are never touched, so they cost address
     // space but no resident memory.

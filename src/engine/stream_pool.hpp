@@ -9,14 +9,14 @@
 namespace mlrt::detail {
 
 class StreamPool {
-public:
+  public:
     explicit StreamPool(int streams);
 
     // Blocks until this caller's turn and a free stream; returns the stream index.
     int acquire();
     void release(int stream);
 
-private:
+  private:
     std::mutex mutex_;
     std::condition_variable cv_;
     std::vector<int> free_;
@@ -26,14 +26,14 @@ private:
 
 // RAII lease of one stream.
 class StreamLease {
-public:
+  public:
     explicit StreamLease(StreamPool& pool) : pool_(pool), index_(pool.acquire()) {}
     ~StreamLease() { pool_.release(index_); }
     StreamLease(const StreamLease&) = delete;
     StreamLease& operator=(const StreamLease&) = delete;
     int index() const noexcept { return index_; }
 
-private:
+  private:
     StreamPool& pool_;
     int index_;
 };

@@ -45,8 +45,8 @@ void gather_tile(std::span<const FrameView> clips, const TileRect& tile, std::by
                 }
                 for (int c = 0; c < tile.width; ++c) {
                     const int x = mirror_index(tile.x + c, clip.width);
-                    std::memcpy(dst + static_cast<std::size_t>(c) * bps, row + static_cast<std::size_t>(x) * bps,
-                                bps);
+                    std::memcpy(dst + static_cast<std::size_t>(c) * bps,
+                                row + static_cast<std::size_t>(x) * bps, bps);
                 }
             }
         }
@@ -69,8 +69,11 @@ void scatter_tile(const std::byte* tensor, SampleType tensor_type, const TileRec
             const int ty = y - tile.y * scale;
             const int tx = region.x_begin - tile.x * scale;
             const std::byte* src =
-                src_plane + (static_cast<std::size_t>(ty) * static_cast<std::size_t>(tw) + static_cast<std::size_t>(tx)) * tbps;
-            std::byte* dst = dst_plane.data + y * dst_plane.stride + static_cast<std::size_t>(region.x_begin) * obps;
+                src_plane + (static_cast<std::size_t>(ty) * static_cast<std::size_t>(tw) +
+                             static_cast<std::size_t>(tx)) *
+                                tbps;
+            std::byte* dst = dst_plane.data + y * dst_plane.stride +
+                             static_cast<std::size_t>(region.x_begin) * obps;
             convert_row(src, tensor_type, dst, out.type, count);
         }
     }

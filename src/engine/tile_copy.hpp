@@ -12,7 +12,7 @@ namespace mlrt::detail {
 int mirror_index(int i, int n) noexcept;
 
 struct TileRect {
-    int x = 0, y = 0;          // origin in input frame coordinates (may overhang: mirrored)
+    int x = 0, y = 0;  // origin in input frame coordinates (may overhang: mirrored)
     int width = 0, height = 0;
 };
 

@@ -8,12 +8,18 @@
 namespace mlrt {
 namespace {
 
-int round_up(int v, int multiple) { return (v + multiple - 1) / multiple * multiple; }
-int round_down(int v, int multiple) { return v / multiple * multiple; }
+int round_up(int v, int multiple) {
+    return (v + multiple - 1) / multiple * multiple;
+}
+int round_down(int v, int multiple) {
+    return v / multiple * multiple;
+}
 
 // Tile origins stay on the model's size grid (a SpaceToDepth model must see the same pixel
 // phase in every tile), so the step is rounded down to the multiple.
-int step_of(int tile, int overlap, int multiple) { return round_down(tile - 2 * overlap, multiple); }
+int step_of(int tile, int overlap, int multiple) {
+    return round_down(tile - 2 * overlap, multiple);
+}
 
 // Origins 0, step, 2*step, ... with the last tile moved back to end at the frame's edge (or
 // just past it, when the frame is not on the size grid: that sliver is mirror-padded).
@@ -33,24 +39,25 @@ std::vector<int> tile_starts(int frame, int tile, int overlap, int multiple) {
 
 }  // namespace
 
-AxisTiling layout_axis(int frame, int requested, int overlap, int multiple, int fixed, TileMode mode,
-                       const char* axis_name) {
+AxisTiling layout_axis(int frame, int requested, int overlap, int multiple, int fixed,
+                       TileMode mode, const char* axis_name) {
     const std::string axis = axis_name;
     if (frame <= 0) throw Error(ErrorKind::InvalidArgument, "frame " + axis + " must be positive");
     if (overlap < 0)
-        throw Error(ErrorKind::InvalidArgument, "overlap " + axis + " must not be negative, got " +
-                                                    std::to_string(overlap));
+        throw Error(ErrorKind::InvalidArgument,
+                    "overlap " + axis + " must not be negative, got " + std::to_string(overlap));
     if (requested < 0)
-        throw Error(ErrorKind::InvalidArgument, "tilesize " + axis + " must not be negative, got " +
-                                                    std::to_string(requested));
+        throw Error(ErrorKind::InvalidArgument,
+                    "tilesize " + axis + " must not be negative, got " + std::to_string(requested));
     multiple = std::max(multiple, 1);
 
     int tile;
     if (fixed > 0) {
         if (requested > 0 && requested != fixed && mode == TileMode::Literal)
-            throw Error(ErrorKind::InvalidArgument,
-                        "tilesize " + axis + " is " + std::to_string(requested) +
-                            " but the model's input " + axis + " is fixed at " + std::to_string(fixed));
+            throw Error(ErrorKind::InvalidArgument, "tilesize " + axis + " is " +
+                                                        std::to_string(requested) +
+                                                        " but the model's input " + axis +
+                                                        " is fixed at " + std::to_string(fixed));
         tile = fixed;
     } else {
         // A tile larger than the frame only adds padding that changes border results, so a
@@ -60,10 +67,11 @@ AxisTiling layout_axis(int frame, int requested, int overlap, int multiple, int 
     }
 
     if (tile < frame && step_of(tile, overlap, multiple) <= 0)
-        throw Error(ErrorKind::InvalidArgument,
-                    "overlap " + axis + " (" + std::to_string(overlap) + ") leaves no step in a tile of " +
-                        std::to_string(tile) + ": tilesize must exceed 2 * overlap" +
-                        (multiple > 1 ? " by at least " + std::to_string(multiple) : std::string()));
+        throw Error(
+            ErrorKind::InvalidArgument,
+            "overlap " + axis + " (" + std::to_string(overlap) + ") leaves no step in a tile of " +
+                std::to_string(tile) + ": tilesize must exceed 2 * overlap" +
+                (multiple > 1 ? " by at least " + std::to_string(multiple) : std::string()));
 
     if (mode == TileMode::Balanced && fixed == 0 && tile < frame) {
         // Shrink the tile while the count stays the same: same number of runs, fewer pixels.

@@ -32,7 +32,9 @@ std::string probe_model() {
 
 }  // namespace
 
-const char* version() noexcept { return MLRT_VERSION; }
+const char* version() noexcept {
+    return MLRT_VERSION;
+}
 
 bool provider_loads(Provider p, int device_id, std::string* why) {
     if (p == Provider::CPU) return true;

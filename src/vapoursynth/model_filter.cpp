@@ -62,7 +62,9 @@ struct ModelData {
     std::optional<Engine> engine;
 };
 
-[[noreturn]] void fail(const std::string& message) { throw Error(ErrorKind::InvalidArgument, message); }
+[[noreturn]] void fail(const std::string& message) {
+    throw Error(ErrorKind::InvalidArgument, message);
+}
 
 // Errors reach scripts as "Model: <what>"; the configuration layer already names ort.Model.
 std::string filter_error(const char* what) {
@@ -87,27 +89,34 @@ void check_clips(const std::vector<const VSVideoInfo*>& vis, const VSAPI* vsapi)
         if (vi.format.colorFamily == cfUndefined || vi.width == 0 || vi.height == 0)
             fail(which + " must have a constant format and size");
         if (vi.format.sampleType != stFloat)
-            fail(which + " is " + describe(vi, vsapi) +
-                 "; only float clips (16 or 32 bit, e.g. RGBS, RGBH, GRAYS, YUV444PS) are accepted");
+            fail(
+                which + " is " + describe(vi, vsapi) +
+                "; only float clips (16 or 32 bit, e.g. RGBS, RGBH, GRAYS, YUV444PS) are accepted");
         if (vi.format.subSamplingW != 0 || vi.format.subSamplingH != 0)
             fail(which + " is " + describe(vi, vsapi) + ", which is subsampled; use 4:4:4");
         if (vi.width != first.width || vi.height != first.height)
-            fail(which + " is " + std::to_string(vi.width) + "x" + std::to_string(vi.height) + " but clip 0 is " +
-                 std::to_string(first.width) + "x" + std::to_string(first.height));
+            fail(which + " is " + std::to_string(vi.width) + "x" + std::to_string(vi.height) +
+                 " but clip 0 is " + std::to_string(first.width) + "x" +
+                 std::to_string(first.height));
         if (vi.numFrames != first.numFrames)
             fail(which + " has " + std::to_string(vi.numFrames) + " frames but clip 0 has " +
                  std::to_string(first.numFrames));
         if (vi.format.bitsPerSample != first.format.bitsPerSample)
-            fail(which + " has " + std::to_string(vi.format.bitsPerSample) + "-bit samples but clip 0 has " +
-                 std::to_string(first.format.bitsPerSample) + "-bit");
+            fail(which + " has " + std::to_string(vi.format.bitsPerSample) +
+                 "-bit samples but clip 0 has " + std::to_string(first.format.bitsPerSample) +
+                 "-bit");
     }
 }
 
-SampleType sample_type(int bits) { return bits == 16 ? SampleType::Float16 : SampleType::Float32; }
-int bits_of(SampleType t) { return t == SampleType::Float16 ? 16 : 32; }
+SampleType sample_type(int bits) {
+    return bits == 16 ? SampleType::Float16 : SampleType::Float32;
+}
+int bits_of(SampleType t) {
+    return t == SampleType::Float16 ? 16 : 32;
+}
 
-const VSFrame* VS_CC get_frame(int n, int reason, void* instance, void**, VSFrameContext* ctx, VSCore* core,
-                               const VSAPI* vsapi) {
+const VSFrame* VS_CC get_frame(int n, int reason, void* instance, void**, VSFrameContext* ctx,
+                               VSCore* core, const VSAPI* vsapi) {
     auto* d = static_cast<ModelData*>(instance);
     if (reason == arInitial) {
         for (auto& node : d->nodes) vsapi->requestFrameFilter(n, node.get(), ctx);
@@ -116,7 +125,8 @@ const VSFrame* VS_CC get_frame(int n, int reason, void* instance, void**, VSFram
     if (reason != arAllFramesReady) return nullptr;
 
     std::vector<FramePtr> src;
-    for (auto& node : d->nodes) src.emplace_back(vsapi->getFrameFilter(n, node.get(), ctx), FrameDeleter{vsapi});
+    for (auto& node : d->nodes)
+        src.emplace_back(vsapi->getFrameFilter(n, node.get(), ctx), FrameDeleter{vsapi});
     try {
         std::vector<std::vector<PlaneView>> planes(src.size());
         std::vector<FrameView> views;
@@ -124,7 +134,8 @@ const VSFrame* VS_CC get_frame(int n, int reason, void* instance, void**, VSFram
             const VSFrame* f = src[c].get();
             const int np = vsapi->getVideoFrameFormat(f)->numPlanes;
             for (int p = 0; p < np; ++p)
-                planes[c].push_back({reinterpret_cast<const std::byte*>(vsapi->getReadPtr(f, p)), vsapi->getStride(f, p)});
+                planes[c].push_back({reinterpret_cast<const std::byte*>(vsapi->getReadPtr(f, p)),
+                                     vsapi->getStride(f, p)});
             views.push_back({vsapi->getFrameWidth(f, 0), vsapi->getFrameHeight(f, 0),
                              sample_type(vsapi->getVideoFrameFormat(f)->bitsPerSample), planes[c]});
         }
@@ -134,7 +145,8 @@ const VSFrame* VS_CC get_frame(int n, int reason, void* instance, void**, VSFram
         std::vector<VSFrame*> targets;
         if (d->flexible_prop) {
             for (int p = 0; p < engine.output_planes(); ++p)
-                targets.push_back(vsapi->newVideoFrame(&d->plane_format, w, h, src.front().get(), core));
+                targets.push_back(
+                    vsapi->newVideoFrame(&d->plane_format, w, h, src.front().get(), core));
         } else {
             targets.push_back(vsapi->newVideoFrame(&d->vi.format, w, h, src.front().get(), core));
         }
@@ -142,7 +154,8 @@ const VSFrame* VS_CC get_frame(int n, int reason, void* instance, void**, VSFram
         for (VSFrame* t : targets) {
             const int np = vsapi->getVideoFrameFormat(t)->numPlanes;
             for (int p = 0; p < np; ++p)
-                out_planes.push_back({reinterpret_cast<std::byte*>(vsapi->getWritePtr(t, p)), vsapi->getStride(t, p)});
+                out_planes.push_back({reinterpret_cast<std::byte*>(vsapi->getWritePtr(t, p)),
+                                      vsapi->getStride(t, p)});
         }
         try {
             engine.run(views, MutableFrameView{w, h, engine.output_type(), out_planes});
@@ -154,10 +167,12 @@ const VSFrame* VS_CC get_frame(int n, int reason, void* instance, void**, VSFram
 
         const VSFrame* first = targets.front();
         const int plane0 = 0;
-        VSFrame* dst = vsapi->newVideoFrame2(&d->plane_format, w, h, &first, &plane0, src.front().get(), core);
+        VSFrame* dst =
+            vsapi->newVideoFrame2(&d->plane_format, w, h, &first, &plane0, src.front().get(), core);
         VSMap* props = vsapi->getFramePropertiesRW(dst);
         for (std::size_t p = 0; p < targets.size(); ++p)
-            vsapi->mapConsumeFrame(props, (*d->flexible_prop + std::to_string(p)).c_str(), targets[p], maReplace);
+            vsapi->mapConsumeFrame(props, (*d->flexible_prop + std::to_string(p)).c_str(),
+                                   targets[p], maReplace);
         return dst;
     } catch (const std::exception& e) {
         vsapi->setFilterError(filter_error(e.what()).c_str(), ctx);
@@ -165,11 +180,14 @@ const VSFrame* VS_CC get_frame(int n, int reason, void* instance, void**, VSFram
     }
 }
 
-void VS_CC free_model(void* instance, VSCore*, const VSAPI*) { delete static_cast<ModelData*>(instance); }
+void VS_CC free_model(void* instance, VSCore*, const VSAPI*) {
+    delete static_cast<ModelData*>(instance);
+}
 
 }  // namespace
 
-void VS_CC create_model(const VSMap* in, VSMap* out, void* user_data, VSCore* core, const VSAPI* vsapi) {
+void VS_CC create_model(const VSMap* in, VSMap* out, void* user_data, VSCore* core,
+                        const VSAPI* vsapi) {
     auto d = std::make_unique<ModelData>();
     try {
         const int count = vsapi->mapNumElements(in, "clips");
@@ -177,7 +195,8 @@ void VS_CC create_model(const VSMap* in, VSMap* out, void* user_data, VSCore* co
         std::vector<const VSVideoInfo*> vis;
         for (int i = 0; i < count; ++i) {
             d->nodes.emplace_back(vsapi->mapGetNode(in, "clips", i, nullptr), NodeDeleter{vsapi});
-            if (vsapi->getNodeType(d->nodes.back().get()) != mtVideo) fail("clip " + std::to_string(i) + " is not video");
+            if (vsapi->getNodeType(d->nodes.back().get()) != mtVideo)
+                fail("clip " + std::to_string(i) + " is not video");
             vis.push_back(vsapi->getVideoInfo(d->nodes.back().get()));
         }
         check_clips(vis, vsapi);
@@ -186,10 +205,12 @@ void VS_CC create_model(const VSMap* in, VSMap* out, void* user_data, VSCore* co
         const EngineOptions options = config::engine_options_from_args(args, TileMode::Literal);
         d->flexible_prop = config::flexible_output_prop_from_args(args);
         const auto plugin_dir =
-            std::filesystem::path(vsapi->getPluginPath(static_cast<const VSPlugin*>(user_data))).parent_path();
+            std::filesystem::path(vsapi->getPluginPath(static_cast<const VSPlugin*>(user_data)))
+                .parent_path();
         const ModelSource model = config::model_source_from_args(args, plugin_dir);
 
-        InputFormat format{vis[0]->width, vis[0]->height, sample_type(vis[0]->format.bitsPerSample), {}};
+        InputFormat format{
+            vis[0]->width, vis[0]->height, sample_type(vis[0]->format.bitsPerSample), {}};
         for (const auto* vi : vis) format.planes_per_clip.push_back(vi->format.numPlanes);
         EngineOptions engine_options = options;
         engine_options.flexible_output = d->flexible_prop.has_value();

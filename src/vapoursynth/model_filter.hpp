@@ -9,6 +9,7 @@ extern const char* const kModelArgs;
 extern const char* const kModelReturn;
 
 // `user_data` is the VSPlugin*, used to find models next to the plugin (builtin=1).
-void VS_CC create_model(const VSMap* in, VSMap* out, void* user_data, VSCore* core, const VSAPI* vsapi);
+void VS_CC create_model(const VSMap* in, VSMap* out, void* user_data, VSCore* core,
+                        const VSAPI* vsapi);
 
 }  // namespace mlrt::vs

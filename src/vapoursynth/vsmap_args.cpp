@@ -24,7 +24,9 @@ config::ArgMap args_from_vsmap(const VSMap* in, const VSAPI* vsapi) {
         switch (vsapi->mapGetType(in, key.c_str())) {
             case ptInt: {
                 std::vector<std::int64_t> values;
-                for (int i = 0; i < n; ++i) values.push_back(vsapi->mapGetInt(in, key.c_str(), i, &err));
+                values.reserve(static_cast<std::size_t>(n));
+                for (int i = 0; i < n; ++i)
+                    values.push_back(vsapi->mapGetInt(in, key.c_str(), i, &err));
                 if (n == 1 && !is_list_arg(key))
                     args[key] = values.front();
                 else
@@ -33,7 +35,9 @@ config::ArgMap args_from_vsmap(const VSMap* in, const VSAPI* vsapi) {
             }
             case ptFloat: {
                 std::vector<double> values;
-                for (int i = 0; i < n; ++i) values.push_back(vsapi->mapGetFloat(in, key.c_str(), i, &err));
+                values.reserve(static_cast<std::size_t>(n));
+                for (int i = 0; i < n; ++i)
+                    values.push_back(vsapi->mapGetFloat(in, key.c_str(), i, &err));
                 if (n == 1 && !is_list_arg(key))
                     args[key] = values.front();
                 else
@@ -42,6 +46,7 @@ config::ArgMap args_from_vsmap(const VSMap* in, const VSAPI* vsapi) {
             }
             case ptData: {
                 std::vector<std::string> values;
+                values.reserve(static_cast<std::size_t>(n));
                 for (int i = 0; i < n; ++i) {
                     const char* data = vsapi->mapGetData(in, key.c_str(), i, &err);
                     const int size = vsapi->mapGetDataSize(in, key.c_str(), i, &err);
@@ -53,7 +58,8 @@ config::ArgMap args_from_vsmap(const VSMap* in, const VSAPI* vsapi) {
                     args[key] = values;
                 break;
             }
-            default: break;  // clips and functions are not configuration
+            default:
+                break;  // clips and functions are not configuration
         }
     }
     return args;

@@ -16,12 +16,14 @@ using mlrt::test::ConvStackSpec;
 
 namespace {
 
-InputFormat format(int w, int h, std::vector<int> planes = {3}, SampleType t = SampleType::Float32) {
+InputFormat format(int w, int h, std::vector<int> planes = {3},
+                   SampleType t = SampleType::Float32) {
     return {w, h, t, std::move(planes)};
 }
 
 Frame run_one(const std::string& model, const Frame& in, EngineOptions o) {
-    Engine e(ModelSource::from_bytes(model), format(in.width(), in.height(), {in.num_planes()}, in.type()), o);
+    Engine e(ModelSource::from_bytes(model),
+             format(in.width(), in.height(), {in.num_planes()}, in.type()), o);
     FrameView v = in.view();
     return e.run(std::span<const FrameView>(&v, 1));
 }
@@ -91,12 +93,14 @@ TEST_P(TiledEqualsUntiled, WhenReceptiveFieldWithinOverlap) {
     EXPECT_LE(test::max_abs_diff(whole, tiled), 1e-5);
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Scales, TiledEqualsUntiled,
-    ::testing::Values(TileCase{1, 67, 45, 24, 20, 3, TileMode::Literal}, TileCase{2, 67, 45, 24, 20, 3, TileMode::Literal},
-                      TileCase{4, 67, 45, 24, 20, 3, TileMode::Literal}, TileCase{2, 67, 45, 24, 20, 4, TileMode::Balanced},
-                      TileCase{4, 61, 39, 16, 16, 3, TileMode::Balanced}, TileCase{2, 31, 17, 64, 64, 3, TileMode::Literal},
-                      TileCase{1, 33, 29, 12, 40, 5, TileMode::Literal}));
+INSTANTIATE_TEST_SUITE_P(Scales, TiledEqualsUntiled,
+                         ::testing::Values(TileCase{1, 67, 45, 24, 20, 3, TileMode::Literal},
+                                           TileCase{2, 67, 45, 24, 20, 3, TileMode::Literal},
+                                           TileCase{4, 67, 45, 24, 20, 3, TileMode::Literal},
+                                           TileCase{2, 67, 45, 24, 20, 4, TileMode::Balanced},
+                                           TileCase{4, 61, 39, 16, 16, 3, TileMode::Balanced},
+                                           TileCase{2, 31, 17, 64, 64, 3, TileMode::Literal},
+                                           TileCase{1, 33, 29, 12, 40, 5, TileMode::Literal}));
 
 TEST(Engine, TiledDiffersWhenOverlapTooSmall) {
     // Guards the test above: with no overlap, seams must show up.
@@ -151,7 +155,8 @@ TEST(Engine, FixedSizeModel) {
     literal.tile_mode = TileMode::Literal;
     literal.tile_width = 40;
     literal.tile_height = 24;
-    EXPECT_NE(error_of([&] { run_one(model, in, literal); }).find("fixed at 32"), std::string::npos);
+    EXPECT_NE(error_of([&] { run_one(model, in, literal); }).find("fixed at 32"),
+              std::string::npos);
 }
 
 TEST(Engine, TwoClipsConcatenateOnChannels) {
@@ -163,7 +168,8 @@ TEST(Engine, TwoClipsConcatenateOnChannels) {
     Frame a = test::make_frame(30, 20, 3, 1);
     Frame b = test::make_frame(30, 20, 1, 2);
     Frame joined(30, 20, 4, SampleType::Float32);
-    for (int p = 0; p < 3; ++p) std::copy_n(a.plane<float>(p).data(), 600, joined.plane<float>(p).data());
+    for (int p = 0; p < 3; ++p)
+        std::copy_n(a.plane<float>(p).data(), 600, joined.plane<float>(p).data());
     std::copy_n(b.plane<float>(0).data(), 600, joined.plane<float>(3).data());
     Engine two(ModelSource::from_bytes(model), format(30, 20, {3, 1}), {});
     FrameView views[] = {a.view(), b.view()};
@@ -182,7 +188,8 @@ TEST(Engine, FlexibleOutputAnyChannelCount) {
     Frame out = run_one(model, in, o);
     ASSERT_EQ(out.num_planes(), 5);
     for (int k = 0; k < 5; ++k)
-        for (std::size_t i = 0; i < 16 * 12; ++i) ASSERT_EQ(out.plane<float>(k)[i], in.plane<float>(k % 3)[i]);
+        for (std::size_t i = 0; i < 16 * 12; ++i)
+            ASSERT_EQ(out.plane<float>(k)[i], in.plane<float>(k % 3)[i]);
 }
 
 TEST(Engine, StreamsGiveIdenticalOutputUnderConcurrency) {
@@ -213,7 +220,9 @@ TEST(Engine, StreamsGiveIdenticalOutputUnderConcurrency) {
                 const Frame& f = inputs[static_cast<std::size_t>((t + rep) % 8)];
                 FrameView v = f.view();
                 Frame out = multi.run(std::span<const FrameView>(&v, 1));
-                if (test::max_abs_diff(out, reference[static_cast<std::size_t>((t + rep) % 8)]) != 0.0) ++mismatches;
+                if (test::max_abs_diff(out, reference[static_cast<std::size_t>((t + rep) % 8)]) !=
+                    0.0)
+                    ++mismatches;
             }
         });
     for (auto& c : callers) c.join();
@@ -224,9 +233,7 @@ TEST(Engine, LoadFromPath) {
     const auto dir = std::filesystem::temp_directory_path() / "mlrt-engine-test";
     std::filesystem::create_directories(dir);
     const auto path = dir / "identity.onnx";
-    {
-        std::ofstream(path, std::ios::binary) << test::identity_model(1);
-    }
+    { std::ofstream(path, std::ios::binary) << test::identity_model(1); }
     Engine e(ModelSource::from_path(path), format(8, 8, {1}), {});
     EXPECT_EQ(e.model_info().input_channels, 1);
     EXPECT_EQ(e.output_planes(), 1);
@@ -237,8 +244,9 @@ TEST(EngineErrors, NameTheProblem) {
         return error_of([&] { Engine(ModelSource::from_bytes(model, "test.onnx"), f, o); });
     };
     auto has = [](const std::string& msg, const std::string& part) {
-        return msg.find(part) != std::string::npos ? ::testing::AssertionSuccess()
-                                                   : ::testing::AssertionFailure() << "'" << msg << "' lacks '" << part << "'";
+        return msg.find(part) != std::string::npos
+                   ? ::testing::AssertionSuccess()
+                   : ::testing::AssertionFailure() << "'" << msg << "' lacks '" << part << "'";
     };
     EXPECT_TRUE(has(err("not a model", format(8, 8)), "test.onnx: not a valid ONNX model"));
     EXPECT_TRUE(has(err("", format(8, 8)), "the model is empty"));
@@ -247,27 +255,33 @@ TEST(EngineErrors, NameTheProblem) {
     EXPECT_TRUE(has(err(test::rank3_model(), format(8, 8)), "must be 4-D"));
     EXPECT_TRUE(has(err(test::batch2_model(), format(8, 8)), "batch size 2"));
     EXPECT_TRUE(has(err(test::int_input_model(), format(8, 8)), "must be float32 or float16"));
-    EXPECT_TRUE(has(err(test::identity_model(3), format(8, 8, {1})), "takes 3 channels, but the input clips have 1"));
-    EXPECT_TRUE(has(err(test::identity_model(3), format(8, 8, {2, 2})), "takes 3 channels, but the input clips have 4"));
+    EXPECT_TRUE(has(err(test::identity_model(3), format(8, 8, {1})),
+                    "takes 3 channels, but the input clips have 1"));
+    EXPECT_TRUE(has(err(test::identity_model(3), format(8, 8, {2, 2})),
+                    "takes 3 channels, but the input clips have 4"));
     EXPECT_TRUE(has(err(test::bad_scale_model(), format(8, 8)), "one integer scale"));
     EXPECT_TRUE(has(err(test::identity_model(3), format(0, 8)), "positive size"));
     EXPECT_TRUE(has(err(test::identity_model(3), format(8, 8, {})), "at least one input clip"));
-    EXPECT_TRUE(has(err(test::identity_model(3, true), format(8, 8)), "clips are float32 but the model's input"));
+    EXPECT_TRUE(has(err(test::identity_model(3, true), format(8, 8)),
+                    "clips are float32 but the model's input"));
     EngineOptions o;
     o.num_streams = 0;
-    EXPECT_TRUE(has(err(test::identity_model(3), format(8, 8), o), "num_streams must be at least 1"));
+    EXPECT_TRUE(
+        has(err(test::identity_model(3), format(8, 8), o), "num_streams must be at least 1"));
     o = {};
     o.tile_width = 8;
     o.overlap_width = 4;
-    EXPECT_TRUE(has(err(test::identity_model(3), format(32, 8), o), "overlap width (4) leaves no step"));
+    EXPECT_TRUE(
+        has(err(test::identity_model(3), format(32, 8), o), "overlap width (4) leaves no step"));
     o = {};
     o.provider = Provider::CUDA;
     const std::string cuda = err(test::identity_model(3), format(8, 8), o);
     if (provider_loads(Provider::CUDA)) GTEST_SKIP() << "CUDA loads on this machine";
     EXPECT_TRUE(has(cuda, "provider CUDA cannot be loaded"));
     EXPECT_TRUE(has(cuda, "providers that load here: CPU"));
-    EXPECT_TRUE(has(error_of([] { Engine(ModelSource::from_path("/nonexistent/m.onnx"), format(8, 8), {}); }),
-                    "cannot open model file '/nonexistent/m.onnx'"));
+    EXPECT_TRUE(has(
+        error_of([] { Engine(ModelSource::from_path("/nonexistent/m.onnx"), format(8, 8), {}); }),
+        "cannot open model file '/nonexistent/m.onnx'"));
     EXPECT_TRUE(has(error_of([] { parse_provider("TPU"); }), "provider 'TPU' is unknown"));
 }
 
@@ -293,7 +307,9 @@ TEST(EngineErrors, RunChecksFrames) {
                   e.run(std::span<const FrameView>(&v, 1), bad_out.mutable_view());
               }).find("output frame must be 16x8"),
               std::string::npos);
-    EXPECT_NE(error_of([&] { e.run(std::span<const FrameView>()); }).find("expected 1 input clip(s), got 0"),
+    EXPECT_NE(error_of([&] {
+                  e.run(std::span<const FrameView>());
+              }).find("expected 1 input clip(s), got 0"),
               std::string::npos);
 }
 
@@ -303,6 +319,7 @@ TEST(Version, ReportsRuntimeAndProviders) {
     EXPECT_FALSE(info.onnxruntime_version.empty());
     ASSERT_FALSE(info.loadable_providers.empty());
     EXPECT_EQ(info.loadable_providers.front(), "CPU");
-    EXPECT_NE(std::find(info.reported_providers.begin(), info.reported_providers.end(), "CPUExecutionProvider"),
+    EXPECT_NE(std::find(info.reported_providers.begin(), info.reported_providers.end(),
+                        "CPUExecutionProvider"),
               info.reported_providers.end());
 }

@@ -35,7 +35,8 @@ TEST(Faults, RuntimeFailureAffectsOnlyItsFrame) {
                     ++ok;
                 } catch (const Error& err) {
                     if (!poison || err.kind() != ErrorKind::Runtime ||
-                        std::string(err.what()).find("ONNX Runtime failed to run the model") == std::string::npos)
+                        std::string(err.what()).find("ONNX Runtime failed to run the model") ==
+                            std::string::npos)
                         ++wrong;
                     ++failed;
                 }
@@ -73,6 +74,7 @@ TEST(Faults, ModelFileChangingOnDiskDoesNotAffectALoadedEngine) {
         Engine again(ModelSource::from_path(path), {20, 12, SampleType::Float32, {3}}, {});
         FAIL() << "expected an error";
     } catch (const Error& err) {
-        EXPECT_NE(std::string(err.what()).find("the model is empty"), std::string::npos) << err.what();
+        EXPECT_NE(std::string(err.what()).find("the model is empty"), std::string::npos)
+            << err.what();
     }
 }

@@ -23,7 +23,8 @@ EngineOptions fp16_options(std::optional<SampleType> out = std::nullopt) {
 }
 
 Frame run(const std::string& model, const Frame& in, const EngineOptions& o) {
-    Engine e(ModelSource::from_bytes(model), {in.width(), in.height(), in.type(), {in.num_planes()}}, o);
+    Engine e(ModelSource::from_bytes(model),
+             {in.width(), in.height(), in.type(), {in.num_planes()}}, o);
     FrameView v = in.view();
     return e.run(std::span<const FrameView>(&v, 1));
 }
@@ -112,7 +113,8 @@ TEST(Precision, RealModelFp16Psnr) {
             for (int x = 0; x < w; ++x) {
                 const float fx = static_cast<float>(x) / w, fy = static_cast<float>(y) / h;
                 float v = 0.3f + 0.4f * fx * fy + 0.1f * static_cast<float>(p);
-                if ((x - 48) * (x - 48) + (y - 32) * (y - 32) < 300) v = 0.9f - 0.2f * static_cast<float>(p);
+                if ((x - 48) * (x - 48) + (y - 32) * (y - 32) < 300)
+                    v = 0.9f - 0.2f * static_cast<float>(p);
                 v += 0.05f * std::sin(static_cast<float>(x * 3 + y * 2));
                 in.plane<float>(p)[static_cast<std::size_t>(y * w + x)] = std::clamp(v, 0.f, 1.f);
             }

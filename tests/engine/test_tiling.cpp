@@ -76,7 +76,9 @@ TEST(Tiling, Errors) {
         layout_axis(100, 32, 16, 1, 0, TileMode::Literal, "width");
         FAIL();
     } catch (const mlrt::Error& e) {
-        EXPECT_NE(std::string(e.what()).find("overlap width (16) leaves no step"), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("overlap width (16) leaves no step"),
+                  std::string::npos)
+            << e.what();
     }
     EXPECT_THROW(layout_axis(100, 32, -1, 1, 0, TileMode::Literal, "width"), mlrt::Error);
     try {

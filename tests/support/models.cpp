@@ -1,9 +1,9 @@
 #include "support/models.hpp"
 
+#include <onnx/onnx_pb.h>
+
 #include <cstdint>
 #include <random>
-
-#include <onnx/onnx_pb.h>
 
 #include "mlrt/frame.hpp"
 
@@ -24,8 +24,8 @@ onnx::ModelProto new_model(int opset = 13) {
 }
 
 // dims: 0 means dynamic (named), >0 fixed.
-void add_value(google::protobuf::RepeatedPtrField<onnx::ValueInfoProto>* list, const std::string& name, int type,
-               std::vector<long long> dims) {
+void add_value(google::protobuf::RepeatedPtrField<onnx::ValueInfoProto>* list,
+               const std::string& name, int type, std::vector<long long> dims) {
     auto* v = list->Add();
     v->set_name(name);
     auto* t = v->mutable_type()->mutable_tensor_type();
@@ -125,7 +125,8 @@ std::string conv_stack_model(const ConvStackSpec& s) {
     for (int l = 0; l < s.layers; ++l) {
         const int oc = l + 1 == s.layers ? final_c : s.hidden;
         const std::string w = "w" + std::to_string(l), b = "b" + std::to_string(l);
-        std::vector<float> wv(static_cast<std::size_t>(oc * c * 9)), bv(static_cast<std::size_t>(oc));
+        std::vector<float> wv(static_cast<std::size_t>(oc * c * 9)),
+            bv(static_cast<std::size_t>(oc));
         for (auto& v : wv) v = dist(rng) / static_cast<float>(c);
         for (auto& v : bv) v = dist(rng) * 0.1f;
         add_float_tensor(g, w, {oc, c, 3, 3}, wv, s.float16);
@@ -151,7 +152,8 @@ std::string conv_stack_model(const ConvStackSpec& s) {
     }
     add_value(g->mutable_input(), "input", type, {1, s.in_channels, s.fixed_h, s.fixed_w});
     add_value(g->mutable_output(), "output", type,
-              {1, s.out_channels, s.fixed_h ? s.fixed_h * s.scale : 0, s.fixed_w ? s.fixed_w * s.scale : 0});
+              {1, s.out_channels, s.fixed_h ? s.fixed_h * s.scale : 0,
+               s.fixed_w ? s.fixed_w * s.scale : 0});
     return m.SerializeAsString();
 }
 

@@ -19,7 +19,7 @@ struct ConvStackSpec {
     unsigned seed = 1;
     int fixed_h = 0;  // 0: dynamic
     int fixed_w = 0;
-    bool float16 = false;       // float16 weights and I/O
+    bool float16 = false;         // float16 weights and I/O
     bool space_to_depth = false;  // SpaceToDepth(2) front end: sizes must be even
 };
 std::string conv_stack_model(const ConvStackSpec& spec);

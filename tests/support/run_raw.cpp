@@ -1,8 +1,8 @@
 // Runs the engine on one planar float32 frame read from a raw file and writes the raw planar
 // result, so suites outside C++ can compare their front end against the engine directly.
 //   mlrt_run_raw MODEL WIDTH HEIGHT PLANES IN.raw OUT.raw [TILE_W TILE_H OVERLAP_W OVERLAP_H]
-#include <cstdio>
 #include <algorithm>
+#include <cstdio>
 #include <fstream>
 #include <iterator>
 #include <string>
@@ -25,17 +25,21 @@ int main(int argc, char** argv) {
             o.overlap_width = std::stoi(argv[9]);
             o.overlap_height = std::stoi(argv[10]);
         }
-        mlrt::Engine engine(mlrt::ModelSource::from_path(argv[1]), {w, h, mlrt::SampleType::Float32, {planes}}, o);
+        mlrt::Engine engine(mlrt::ModelSource::from_path(argv[1]),
+                            {w, h, mlrt::SampleType::Float32, {planes}}, o);
         std::ifstream in(argv[5], std::ios::binary);
         std::string raw((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
         mlrt::Frame frame(w, h, planes, mlrt::SampleType::Float32);
-        const std::size_t plane_bytes = static_cast<std::size_t>(w) * static_cast<std::size_t>(h) * 4;
+        const std::size_t plane_bytes =
+            static_cast<std::size_t>(w) * static_cast<std::size_t>(h) * 4;
         if (raw.size() != plane_bytes * static_cast<std::size_t>(planes)) {
-            std::fprintf(stderr, "input has %zu bytes, expected %zu\n", raw.size(), plane_bytes * planes);
+            std::fprintf(stderr, "input has %zu bytes, expected %zu\n", raw.size(),
+                         plane_bytes * planes);
             return 1;
         }
         for (int p = 0; p < planes; ++p)
-            std::copy_n(reinterpret_cast<const std::byte*>(raw.data()) + plane_bytes * static_cast<std::size_t>(p),
+            std::copy_n(reinterpret_cast<const std::byte*>(raw.data()) +
+                            plane_bytes * static_cast<std::size_t>(p),
                         plane_bytes, frame.plane_bytes(p).data());
         mlrt::FrameView view = frame.view();
         mlrt::Frame out = engine.run(std::span<const mlrt::FrameView>(&view, 1));

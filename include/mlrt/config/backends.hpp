@@ -246,8 +246,8 @@ using Backend = std::variant<ORT_CPU, ORT_CUDA, ORT_DML, ORT_COREML>;
 // built from constructor keyword arguments.
 Backend make_backend(std::string_view provider, const ArgMap& fields = {});
 
-std::string_view provider_name(const Backend& backend) noexcept;
-const ORT& common(const Backend& backend) noexcept;
+std::string_view provider_name(const Backend& backend);
+const ORT& common(const Backend& backend);
 
 // The engine arguments of the reference's get_args(clips). The clips are not consulted (nor are
 // they in the reference); the overload exists so that calls read as in the reference.

@@ -9,8 +9,10 @@ int main(int argc, char** argv) {
     }
     try {
         const mlrt::RuntimeInfo info = mlrt::runtime_info();
-        std::printf("mlrt %s on ONNX Runtime %s\n", info.mlrt_version.c_str(), info.onnxruntime_version.c_str());
-        mlrt::Engine engine(mlrt::ModelSource::from_path(argv[1]), {24, 16, mlrt::SampleType::Float32, {3}}, {});
+        std::printf("mlrt %s on ONNX Runtime %s\n", info.mlrt_version.c_str(),
+                    info.onnxruntime_version.c_str());
+        mlrt::Engine engine(mlrt::ModelSource::from_path(argv[1]),
+                            {24, 16, mlrt::SampleType::Float32, {3}}, {});
         mlrt::Frame in(24, 16, 3, mlrt::SampleType::Float32);
         for (int p = 0; p < 3; ++p)
             for (auto& v : in.plane<float>(p)) v = 0.25f * static_cast<float>(p);
