@@ -18,12 +18,15 @@ for spec in "identity 3" "identity16 3" "conv 3 3 2 2" "conv 3 1 3 4" "split 3 5
   i=$((i + 1))
 done
 rm -f "$seeds"/m*.onnx
+# Argument seeds: a few key/type/value byte strings (the target decodes any bytes).
+printf '\x00\x05\x01\x10\x02\x00\x00\x00\x00\x00\x00\x00\x08\x00' >"$seeds/a0"
+printf '\x02\x04\x04CUDA\x01\x06\x03' >"$seeds/a1"
 
 export ASAN_OPTIONS="detect_leaks=1:allocator_may_return_null=1"
 export LSAN_OPTIONS="suppressions=$root/tests/sanitizers/lsan.supp"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 status=0
-for target in model_load fp16_convert; do
+for target in model_load fp16_convert args; do
   corpus="$build/corpus/$target"; mkdir -p "$corpus"
   out="$root/fuzz/regressions/$target/"
   echo "== fuzz $target for ${seconds}s"

@@ -100,8 +100,15 @@ int main(int argc, char** argv) {
         frames, callers, settings.size(), mismatches.load(), errors.load());
     std::printf("stress: RSS at frame 50 = %.1f MiB, at frame %d = %.1f MiB (growth %.1f MiB)\n",
                 rss_at_50, frames, rss_at_end, growth);
-    // Flat memory: allocator noise is allowed, steady growth per frame is not.
-    const bool ok = mismatches == 0 && errors == 0 && growth < 16.0;
+    // Flat memory: allocator noise is allowed, steady growth per frame is not. ASan holds freed
+    // memory in its quarantine, so there RSS says nothing; the plain build checks it.
+#if defined(__SANITIZE_ADDRESS__)
+    const bool memory_flat = true;
+    std::printf("stress: RSS not judged under AddressSanitizer\n");
+#else
+    const bool memory_flat = growth < 16.0;
+#endif
+    const bool ok = mismatches == 0 && errors == 0 && memory_flat;
     std::printf("%d passed, %d failed\n", ok ? 1 : 0, ok ? 0 : 1);
     return ok ? 0 : 1;
 }
