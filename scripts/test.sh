@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Sets up, builds and runs every test: the main suite, then the suite under ASan+UBSan
-# (LeakSanitizer included), then the multi-stream tests under TSan.
+# (LeakSanitizer included), the multi-stream tests under TSan, and each fuzz target.
 # MLRT_SKIP_SANITIZERS=1 runs only the main suite (for quick local iterations).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -40,4 +40,7 @@ if [ -z "${MLRT_SKIP_SANITIZERS:-}" ]; then
     -DMLRT_BUILD_BENCH=OFF -DMLRT_BUILD_CLI=OFF -DMLRT_BUILD_VAPOURSYNTH=OFF
   (cd build-tsan && TSAN_OPTIONS="halt_on_error=1 suppressions=$root/tests/sanitizers/tsan.supp" \
      ./tests/mlrt_engine_tests --gtest_filter='*Stream*:*Concurren*:Faults*' && ./tests/mlrt_stress 200)
+
+  echo "== fuzzing (libFuzzer, ${MLRT_FUZZ_SECONDS:-60} s per target)"
+  bash scripts/fuzz.sh "${MLRT_FUZZ_SECONDS:-60}"
 fi
