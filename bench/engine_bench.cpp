@@ -169,7 +169,8 @@ int main(int argc, char** argv) {
         balanced.tile_mode = mlrt::TileMode::Balanced;
         engine_row("engine tile <=256 overlap 16, balanced", balanced);
 
-        // fp16: the engine converts the graph itself; first load converts, the second reads the cache.
+        // fp16: the engine converts the graph itself; first load converts, the second reads the
+        // cache.
         const auto cache = std::filesystem::temp_directory_path() / "mlrt-bench-fp16-cache";
         std::filesystem::remove_all(cache);
         mlrt::EngineOptions half;
@@ -178,7 +179,8 @@ int main(int argc, char** argv) {
         half.fp16_cache_dir = cache;
         auto load_ms = [&] {
             const auto t0 = Clock::now();
-            mlrt::Engine e(mlrt::ModelSource::from_path(model), {w, h, mlrt::SampleType::Float32, {3}}, half);
+            mlrt::Engine e(mlrt::ModelSource::from_path(model),
+                           {w, h, mlrt::SampleType::Float32, {3}}, half);
             return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
         };
         const double cold_ms = load_ms();
@@ -215,8 +217,9 @@ int main(int argc, char** argv) {
             std::printf("| %s | %.1f | %.1f | %.2fx | %zu | %.2f |\n", r.name.c_str(),
                         r.t.median_ms, r.t.min_ms, plain.median_ms / r.t.median_ms, r.tiles,
                         r.pixels);
-        std::printf("\nfp16 engine load (conversion + sessions): %.1f ms cold cache, %.1f ms warm cache\n", cold_ms,
-                    warm_ms);
+        std::printf(
+            "\nfp16 engine load (conversion + sessions): %.1f ms cold cache, %.1f ms warm cache\n",
+            cold_ms, warm_ms);
         return 0;
     } catch (const std::exception& e) {
         std::fprintf(stderr, "mlrt_engine_bench: %s\n", e.what());

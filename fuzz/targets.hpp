@@ -73,11 +73,29 @@ inline int fp16_convert(const std::uint8_t* data, std::size_t size) {
 // Argument validation of the configuration layer: an ArgMap built from the bytes (known and
 // unknown keys, every value type) either parses or gives an mlrt::Error naming the argument.
 inline int args(const std::uint8_t* data, std::size_t size) {
-    static const char* const keys[] = {"overlap", "tilesize", "provider", "device_id", "num_streams", "verbosity",
-                                       "cudnn_benchmark", "fp16", "use_cuda_graph", "fp16_blacklist_ops",
-                                       "prefer_nhwc", "output_format", "tf32", "flexible_output_prop", "ml_program",
-                                       "tile_mode", "balanced", "intra_op_threads", "network_path", "builtin",
-                                       "builtindir", "path_is_serialization", "bogus"};
+    static const char* const keys[] = {"overlap",
+                                       "tilesize",
+                                       "provider",
+                                       "device_id",
+                                       "num_streams",
+                                       "verbosity",
+                                       "cudnn_benchmark",
+                                       "fp16",
+                                       "use_cuda_graph",
+                                       "fp16_blacklist_ops",
+                                       "prefer_nhwc",
+                                       "output_format",
+                                       "tf32",
+                                       "flexible_output_prop",
+                                       "ml_program",
+                                       "tile_mode",
+                                       "balanced",
+                                       "intra_op_threads",
+                                       "network_path",
+                                       "builtin",
+                                       "builtindir",
+                                       "path_is_serialization",
+                                       "bogus"};
     constexpr std::size_t key_count = sizeof(keys) / sizeof(keys[0]);
     std::size_t at = 0;
     auto byte = [&]() -> std::uint8_t { return at < size ? data[at++] : 0; };
@@ -88,33 +106,52 @@ inline int args(const std::uint8_t* data, std::size_t size) {
     };
     auto text = [&] {
         std::string s;
-        for (std::uint8_t n = byte() % 12; n > 0 && at < size; --n) s.push_back(static_cast<char>(byte()));
+        for (std::uint8_t n = byte() % 12; n > 0 && at < size; --n)
+            s.push_back(static_cast<char>(byte()));
         return s;
     };
     mlrt::config::ArgMap map;
     while (at < size) {
         const std::string key = keys[byte() % key_count];
         switch (byte() % 8) {
-            case 0: map[key] = std::monostate{}; break;
-            case 1: map[key] = static_cast<bool>(byte() & 1); break;
-            case 2: map[key] = integer(); break;
-            case 3: map[key] = static_cast<double>(integer()) / 7.0; break;
-            case 4: map[key] = text(); break;
-            case 5: map[key] = std::vector<std::int64_t>{integer(), integer()}; break;
-            case 6: map[key] = std::vector<std::int64_t>(byte() % 4, integer()); break;
-            default: map[key] = std::vector<std::string>{text(), text()}; break;
+            case 0:
+                map[key] = std::monostate{};
+                break;
+            case 1:
+                map[key] = static_cast<bool>(byte() & 1);
+                break;
+            case 2:
+                map[key] = integer();
+                break;
+            case 3:
+                map[key] = static_cast<double>(integer()) / 7.0;
+                break;
+            case 4:
+                map[key] = text();
+                break;
+            case 5:
+                map[key] = std::vector<std::int64_t>{integer(), integer()};
+                break;
+            case 6:
+                map[key] = std::vector<std::int64_t>(byte() % 4, integer());
+                break;
+            default:
+                map[key] = std::vector<std::string>{text(), text()};
+                break;
         }
     }
     try {
-        (void)mlrt::config::engine_options_from_args(map, (size & 1) ? mlrt::TileMode::Balanced : mlrt::TileMode::Literal);
+        (void)mlrt::config::engine_options_from_args(
+            map, (size & 1) ? mlrt::TileMode::Balanced : mlrt::TileMode::Literal);
         (void)mlrt::config::flexible_output_prop_from_args(map);
         (void)mlrt::config::model_source_from_args(map, "/nonexistent-plugin-dir");
     } catch (const mlrt::Error&) {
     }
     for (const char* provider : {"CPU", "CUDA", "DML", "COREML", "TPU"}) {
         mlrt::config::ArgMap fields = map;
-        for (const char* k : {"overlap", "tilesize", "network_path", "builtin", "builtindir", "path_is_serialization",
-                              "flexible_output_prop", "tile_mode", "balanced", "intra_op_threads", "bogus"})
+        for (const char* k : {"overlap", "tilesize", "network_path", "builtin", "builtindir",
+                              "path_is_serialization", "flexible_output_prop", "tile_mode",
+                              "balanced", "intra_op_threads", "bogus"})
             fields.erase(k);
         try {
             (void)mlrt::config::get_args(mlrt::config::make_backend(provider, fields));

@@ -12,7 +12,8 @@ if ! clang-format --dry-run --Werror "${all[@]}" >/dev/null 2>&1; then
   echo "clang-format: files differ from .clang-format (run clang-format -i)"; status=1
 fi
 echo "== clang-tidy"
-clang-tidy -p build --quiet "${sources[@]}" 2>/dev/null | grep -E "warning:|error:" | sort -u | tee /tmp/mlrt-tidy.txt
+printf '%s\n' "${sources[@]}" | xargs -P "${MLRT_JOBS:-2}" -n 8 clang-tidy -p build --quiet 2>/dev/null \
+  | grep -E "warning:|error:" | sort -u | tee /tmp/mlrt-tidy.txt
 [ -s /tmp/mlrt-tidy.txt ] && status=1
 echo "== cppcheck"
 cppcheck --quiet --std=c++20 --enable=warning,performance,portability --inline-suppr \

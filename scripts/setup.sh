@@ -27,7 +27,7 @@ debian_packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-dev python3-numpy python3-pytest pybind11-dev
   clang libclang-rt-14-dev
-  npm dpkg-dev
+  npm dpkg-dev ffmpeg clang-format clang-tidy cppcheck
 )
 
 install_debian_packages() {

@@ -27,6 +27,9 @@ if [ "${#python_suites[@]}" -gt 0 ]; then
   [ "$rc" -eq 0 ] || [ "$rc" -eq 5 ] || exit "$rc"
 fi
 
+echo "== static analysis (clang-format, clang-tidy, cppcheck)"
+bash scripts/lint.sh
+
 if [ -z "${MLRT_SKIP_SANITIZERS:-}" ]; then
   echo "== ASan + UBSan + LeakSanitizer"
   MLRT_BUILD_TYPE=RelWithDebInfo bash scripts/build.sh build-asan -DMLRT_SANITIZE=address,undefined \

@@ -48,8 +48,8 @@ std::optional<std::array<int, 2>> read_pair(const ArgReader& r, std::string_view
     constexpr std::int64_t max = 1 << 20;
     for (std::int64_t v : *list)
         if (v < min || v > max)
-            r.fail(key, "values must be between " + std::to_string(min) + " and " + std::to_string(max) +
-                            ", got " + std::to_string(v));
+            r.fail(key, "values must be between " + std::to_string(min) + " and " +
+                            std::to_string(max) + ", got " + std::to_string(v));
     const int w = static_cast<int>(list->front());
     return std::array<int, 2>{w, list->size() == 2 ? static_cast<int>((*list)[1]) : w};
 }
@@ -71,7 +71,9 @@ void read_tiling(const ArgReader& r, EngineOptions& o, TileMode default_tile_mod
         r.fail("tilesize", "must be given when overlap is not 0");
     if (overlap && tilesize)
         for (int axis = 0; axis < 2; ++axis)
-            if (static_cast<std::int64_t>((*tilesize)[axis]) - 2 * static_cast<std::int64_t>((*overlap)[axis]) <= 0)
+            if (static_cast<std::int64_t>((*tilesize)[axis]) -
+                    2 * static_cast<std::int64_t>((*overlap)[axis]) <=
+                0)
                 r.fail("overlap", std::string("is too large for tilesize: the ") +
                                       (axis == 0 ? "width" : "height") + " step " +
                                       std::to_string((*tilesize)[axis]) + " - 2*" +

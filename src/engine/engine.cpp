@@ -79,11 +79,13 @@ void validate_options(const EngineOptions& o) {
     if (o.device_id < 0)
         bad_arg("device_id must not be negative, got " + std::to_string(o.device_id));
     constexpr int max_axis = 1 << 20;  // keeps tile arithmetic far from int overflow
-    for (auto [value, name] : {std::pair{o.tile_width, "tile width"}, std::pair{o.tile_height, "tile height"},
-                               std::pair{o.overlap_width, "overlap width"}, std::pair{o.overlap_height, "overlap height"}})
+    for (auto [value, name] :
+         {std::pair{o.tile_width, "tile width"}, std::pair{o.tile_height, "tile height"},
+          std::pair{o.overlap_width, "overlap width"},
+          std::pair{o.overlap_height, "overlap height"}})
         if (value < 0 || value > max_axis)
-            bad_arg(std::string(name) + " must be between 0 and " + std::to_string(max_axis) + ", got " +
-                    std::to_string(value));
+            bad_arg(std::string(name) + " must be between 0 and " + std::to_string(max_axis) +
+                    ", got " + std::to_string(value));
     const int v = static_cast<int>(o.verbosity);
     if (v < 0 || v > 4)
         bad_arg("verbosity must be 0 (VERBOSE) to 4 (FATAL), got " + std::to_string(v));
@@ -91,8 +93,8 @@ void validate_options(const EngineOptions& o) {
 
 void validate_input(const InputFormat& in) {
     if (in.width <= 0 || in.height <= 0 || in.width > (1 << 20) || in.height > (1 << 20))
-        bad_arg("input frames must have a positive size of at most 2^20 per axis, got " + std::to_string(in.width) + "x" +
-                std::to_string(in.height));
+        bad_arg("input frames must have a positive size of at most 2^20 per axis, got " +
+                std::to_string(in.width) + "x" + std::to_string(in.height));
     if (in.planes_per_clip.empty()) bad_arg("at least one input clip is required");
     for (std::size_t i = 0; i < in.planes_per_clip.size(); ++i)
         if (in.planes_per_clip[i] <= 0) bad_arg("clip " + std::to_string(i) + " has no planes");

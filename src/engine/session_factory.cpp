@@ -40,6 +40,9 @@ std::string loadable_list() {
 }  // namespace
 
 void append_provider(Ort::SessionOptions& so, const EngineOptions& options) {
+    // Providers log while they load; without the environment's logger their real failure
+    // reason is replaced by "Attempt to use DefaultLogger but none has been registered".
+    (void)ort_env();
     const auto set = provider_option_set(options);
     std::vector<const char*> keys, values;
     for (const auto& [k, v] : set.options) {

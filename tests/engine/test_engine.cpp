@@ -275,7 +275,8 @@ TEST(EngineErrors, NameTheProblem) {
         has(err(test::identity_model(3), format(32, 8), o), "overlap width (4) leaves no step"));
     o = {};
     o.overlap_width = 1 << 30;
-    EXPECT_TRUE(has(err(test::identity_model(3), format(32, 8), o), "overlap width must be between 0 and 1048576"));
+    EXPECT_TRUE(has(err(test::identity_model(3), format(32, 8), o),
+                    "overlap width must be between 0 and 1048576"));
     o = {};
     o.provider = Provider::CUDA;
     const std::string cuda = err(test::identity_model(3), format(8, 8), o);

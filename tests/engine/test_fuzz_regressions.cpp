@@ -29,7 +29,9 @@ int replay(const char* target, int (*run)(const std::uint8_t*, std::size_t)) {
 TEST(FuzzRegressions, ModelLoad) {
     RecordProperty("inputs", replay("model_load", mlrt::fuzz::model_load));
 }
-TEST(FuzzRegressions, Args) { RecordProperty("inputs", replay("args", mlrt::fuzz::args)); }
+TEST(FuzzRegressions, Args) {
+    RecordProperty("inputs", replay("args", mlrt::fuzz::args));
+}
 TEST(FuzzRegressions, Fp16Convert) {
     RecordProperty("inputs", replay("fp16_convert", mlrt::fuzz::fp16_convert));
 }

@@ -1,0 +1,251 @@
+// `mlrt run MODEL INPUT OUTPUT`: decode, convert, infer, convert back, encode.
+#include <fmt/core.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+
+#include "commands/commands.hpp"
+#include "engine_flags.hpp"
+#include "media/converter.hpp"
+#include "media/decoder.hpp"
+#include "media/encoder.hpp"
+#include "model/inspect.hpp"
+#include "pipeline.hpp"
+#include "util/args.hpp"
+#include "util/progress.hpp"
+
+namespace mlrt::cli {
+namespace {
+
+struct RunArgs {
+    std::string model, input, output;
+    EngineFlags engine;
+    std::string frames;
+    bool quiet = false;
+    bool gray = false;
+    std::string codec, preset, pix_fmt;
+    int crf = -1;
+    std::string dither = "error-diffusion";
+    bool no_copy = false;
+};
+
+[[noreturn]] void bad_arg(const std::string& m) {
+    throw Error(ErrorKind::InvalidArgument, m);
+}
+
+Dither parse_dither(const std::string& s) {
+    if (s == "none") return Dither::None;
+    if (s == "ordered") return Dither::Ordered;
+    if (s == "random") return Dither::Random;
+    return Dither::ErrorDiffusion;
+}
+
+bool same_file(const std::string& a, const std::string& b) {
+    if (a == "-" || b == "-") return false;
+    std::error_code ec;
+    return std::filesystem::equivalent(a, b, ec);
+}
+
+// Which planes the model gets: GRAY for 1-channel models, RGB for 3. Colour never silently
+// becomes GRAY; the user asks for it with --gray.
+Family model_input_family(const RunArgs& a, int channels, AVPixelFormat source) {
+    const Family src = family_of(source);
+    if (channels == 1) {
+        if (src != Family::Gray && !a.gray)
+            bad_arg("model '" + a.model + "' takes 1 channel (GRAY) but input '" + a.input +
+                    "' is colour (" + av::pix_fmt_name(source) +
+                    "); pass --gray to give the model the luma");
+        return Family::Gray;
+    }
+    if (channels == 3 || channels < 0) {
+        if (a.gray) bad_arg("--gray: model '" + a.model + "' takes 3 channels (RGB), not 1");
+        return Family::Rgb;
+    }
+    bad_arg("model '" + a.model + "' takes " + std::to_string(channels) +
+            " input channels; mlrt run feeds 1 (GRAY) or 3 (RGB)");
+}
+
+int run(const RunArgs& a) {
+    av::set_log_level(a.engine.verbose);
+    if (same_file(a.input, a.output))
+        bad_arg("output '" + a.output + "' is the input file; choose another name");
+    const FrameRange range = a.frames.empty() ? FrameRange{} : parse_frame_range(a.frames);
+
+    const ModelSummary model = summarize(load_model(a.model), a.model);
+    if (model.inputs.size() != 1)
+        throw Error(ErrorKind::InvalidModel, "model '" + a.model + "' has " +
+                                                 std::to_string(model.inputs.size()) +
+                                                 " inputs; mlrt run needs exactly one");
+
+    Decoder decoder(a.input);
+    // Copyable packets read before the first frame are kept until the output exists.
+    std::vector<bool> maybe_copied(decoder.format().nb_streams, false);
+    for (unsigned i = 0; i < decoder.format().nb_streams; ++i) {
+        const auto t = decoder.format().streams[i]->codecpar->codec_type;
+        maybe_copied[i] = t == AVMEDIA_TYPE_AUDIO || t == AVMEDIA_TYPE_SUBTITLE;
+    }
+    decoder.forward_streams(maybe_copied);
+    std::vector<av::PacketPtr> early;
+    av::FramePtr first = decoder.next([&](av::PacketPtr p) { early.push_back(std::move(p)); });
+    if (!first) throw Error(ErrorKind::Io, "input '" + a.input + "' has no video frames");
+
+    const auto source = static_cast<AVPixelFormat>(first->format);
+    std::string why;
+    if (planar_equivalent(source, &why) == AV_PIX_FMT_NONE)
+        bad_arg("input '" + a.input + "': pixel format " + av::pix_fmt_name(source) +
+                " is not supported: " + why);
+    const ColourSpec colour = resolve_source_colour(*first, decoder.codec_id());
+
+    FloatFormat engine_in;
+    engine_in.family = model_input_family(a, model.inputs[0].channels(), source);
+    engine_in.width = first->width;
+    engine_in.height = first->height;
+    engine_in.type =
+        model.inputs[0].elem_type == onnx::TensorProto_DataType_FLOAT16 && !a.engine.fp16
+            ? SampleType::Float16
+            : SampleType::Float32;
+
+    const EngineOptions options = engine_options(a.engine);
+    const Engine engine(
+        ModelSource::from_path(a.model),
+        InputFormat{engine_in.width, engine_in.height, engine_in.type, {engine_in.planes()}},
+        options);
+    FloatFormat engine_out;
+    engine_out.family = engine.output_planes() == 1 ? Family::Gray : Family::Rgb;
+    engine_out.type = engine.output_type();
+    engine_out.width = engine.output_width();
+    engine_out.height = engine.output_height();
+
+    OutputOptions out;
+    out.path = a.output;
+    out.codec = a.codec;
+    if (a.crf >= 0) out.crf = a.crf;
+    out.preset = a.preset;
+    out.pix_fmt = a.pix_fmt;
+    out.copy_streams = !a.no_copy;
+    VideoSetup setup;
+    setup.width = engine_out.width;
+    setup.height = engine_out.height;
+    setup.family = engine_out.family;
+    setup.source_format = source;
+    setup.source_colour = colour;
+    setup.source_codec = decoder.codec_id();
+    setup.time_base = decoder.video_stream().time_base;
+    setup.frame_rate = decoder.frame_rate();
+    setup.sample_aspect_ratio = first->sample_aspect_ratio;
+
+    if (classify_output(a.output) == OutputKind::Image) {
+        // Refuse before spending any time when the container already says there is more.
+        auto n = decoder.frame_count_estimate();
+        if (n && range.end) n = std::min(*n, *range.end);
+        if (n && *n - range.start > 1)
+            bad_arg("output '" + a.output + "' is a single image but the input has " +
+                    std::to_string(*n - range.start) +
+                    " frames; write a sequence (e.g. out_%05d.png) or a video, or pick one frame "
+                    "with --frames N");
+    }
+    Encoder encoder(out, setup, &decoder);
+    decoder.forward_streams(encoder.copied_streams());
+
+    ConversionPlan plan;
+    plan.source = source;
+    plan.source_colour = colour;
+    plan.luma_matrix = family_of(source) == Family::Yuv
+                           ? colour.matrix
+                           : default_matrix(first->width, first->height);
+    plan.engine_in = engine_in;
+    plan.engine_out = engine_out;
+    plan.target = encoder.pixel_format();
+    plan.target_colour = encoder.colour();
+    plan.dither = parse_dither(a.dither);
+
+    if (a.engine.verbose) {
+        const auto& l = engine.layout();
+        std::fprintf(stderr, "mlrt: input  %s: %dx%d %s (%s)\n", a.input.c_str(), first->width,
+                     first->height, av::pix_fmt_name(source), describe(colour).c_str());
+        std::fprintf(stderr,
+                     "mlrt: model  %s: %s in, scale %d, %s, %d stream(s) x %d thread(s), %zu "
+                     "tile(s) of %dx%d\n",
+                     a.model.c_str(), to_string(engine_in.family), engine.model_info().scale,
+                     to_string(options.provider), engine.num_streams(), engine.intra_op_threads(),
+                     l.count(), l.x.tile, l.y.tile);
+        std::fprintf(stderr, "mlrt: output %s: %dx%d %s (%s)\n", a.output.c_str(), setup.width,
+                     setup.height, encoder.describe().c_str(), describe(encoder.colour()).c_str());
+    }
+
+    PipelineOptions po;
+    po.range = range;
+    po.progress = Progress::wanted(a.quiet);
+    po.frame_estimate = decoder.frame_count_estimate();
+    const PipelineResult r =
+        run_pipeline(decoder, std::move(first), std::move(early), engine, encoder, plan, po);
+
+    const double fps = r.seconds > 0 ? static_cast<double>(r.frames) / r.seconds : 0.0;
+    const std::string where = a.output == "-" ? "standard output" : "'" + a.output + "'";
+    if (r.interrupted) {
+        std::fprintf(stderr, "mlrt: interrupted; wrote %lld frame(s) to %s (%s)\n",
+                     static_cast<long long>(r.frames), where.c_str(), encoder.describe().c_str());
+        return 130;
+    }
+    if (decoder.errors() > 0) {
+        // The job went on past damaged input, as players do, but it is not a complete result:
+        // say so and exit with a status of its own, so batch jobs cannot miss it.
+        std::fprintf(stderr, "%s\n",
+                     fmt::format("mlrt: error: input '{}' had {} decoding error(s) (last: {}); {} "
+                                 "holds the {} frame(s) that decoded and may lack or damage others",
+                                 a.input, decoder.errors(), decoder.last_error(), where, r.frames)
+                         .c_str());
+        return 3;
+    }
+    if (!a.quiet)
+        std::fprintf(
+            stderr, "%s\n",
+            fmt::format("mlrt: wrote {} frame(s) of {}x{} to {} ({}) in {:.2f} s, {:.2f} fps",
+                        r.frames, setup.width, setup.height, where, encoder.describe(), r.seconds,
+                        fps)
+                .c_str());
+    return 0;
+}
+
+}  // namespace
+
+Command add_run_command(CLI::App& app) {
+    auto a = std::make_shared<RunArgs>();
+    CLI::App* cmd = app.add_subcommand("run", "Run a model over an image, image sequence or video");
+    cmd->add_option("model", a->model, "ONNX model file")->required();
+    cmd->add_option(
+           "input", a->input,
+           "Video file, image, image sequence pattern (in_%04d.png) or - for standard input")
+        ->required();
+    cmd->add_option(
+           "output", a->output,
+           "Video file (.mkv: FFV1 lossless; .mp4: x264), image (.png .jpg .tif), sequence pattern "
+           "(out_%05d.png), or - for Y4M on standard output")
+        ->required();
+    add_engine_flags(*cmd, a->engine);
+    cmd->add_option("--frames", a->frames,
+                    "Frames START:END (0-based, END excluded; either may be empty) or N");
+    cmd->add_flag("--gray", a->gray, "Give a 1-channel model the luma of colour input");
+    cmd->add_option("--codec", a->codec,
+                    "Video encoder: ffv1, x264, x265 or any FFmpeg encoder name");
+    cmd->add_option(
+           "--crf", a->crf,
+           "Constant rate factor for x264/x265 (default 18 and 20; implies x264 without --codec)")
+        ->check(CLI::Range(0, 63));
+    cmd->add_option("--preset", a->preset, "x264/x265 preset (ultrafast ... veryslow)");
+    cmd->add_option("--pix-fmt", a->pix_fmt,
+                    "Output pixel format (default: the closest to the source)");
+    cmd->add_option("--dither", a->dither, "Dithering when reducing to integer samples")
+        ->check(CLI::IsMember({"none", "ordered", "random", "error-diffusion"}))
+        ->capture_default_str();
+    cmd->add_flag("--no-copy", a->no_copy, "Do not copy audio and subtitle streams");
+    cmd->add_flag("-q,--quiet", a->quiet, "No progress line and no summary");
+    cmd->footer(
+        "Exit status: 0 done; 1 error (no output is left behind); 2 bad usage; 3 the input had "
+        "decoding errors (the output holds the frames that decoded); 130 interrupted (the output "
+        "is a playable, truncated file).");
+    return {cmd, [a] { return run(*a); }};
+}
+
+}  // namespace mlrt::cli

@@ -1,0 +1,79 @@
+// `mlrt version`: the versions of mlrt and the libraries it runs on, and the providers that load.
+#include <zimg.h>
+
+#include <cstdio>
+#include <memory>
+#include <string>
+
+extern "C" {
+#include <libavcodec/avcodec.h>
+#include <libavformat/avformat.h>
+#include <libavutil/avutil.h>
+#include <libswscale/swscale.h>
+}
+
+#include <fmt/core.h>
+
+#include "commands/commands.hpp"
+#include "mlrt/version.hpp"
+#include "util/json.hpp"
+
+namespace mlrt::cli {
+namespace {
+
+std::string lib_version(unsigned v) {
+    return fmt::format("{}.{}.{}", v >> 16, (v >> 8) & 0xff, v & 0xff);
+}
+
+std::string joined(const std::vector<std::string>& v, const char* sep) {
+    std::string s;
+    for (const auto& x : v) s += (s.empty() ? "" : sep) + x;
+    return s;
+}
+
+int version(bool json) {
+    const RuntimeInfo rt = runtime_info();
+    unsigned zmaj = 0, zmin = 0, zmic = 0;
+    zimg_get_version_info(&zmaj, &zmin, &zmic);
+    const std::string zimg = fmt::format("{}.{}.{}", zmaj, zmin, zmic);
+    const std::string ffmpeg = av_version_info();
+    const std::string libs =
+        fmt::format("libavcodec {}, libavformat {}, libavutil {}, libswscale {}",
+                    lib_version(avcodec_version()), lib_version(avformat_version()),
+                    lib_version(avutil_version()), lib_version(swscale_version()));
+    if (json) {
+        auto list = [](const std::vector<std::string>& v) {
+            std::string s;
+            for (const auto& x : v) s += (s.empty() ? "" : ", ") + json_string(x);
+            return "[" + s + "]";
+        };
+        std::printf(
+            "{\"mlrt\": %s, \"onnxruntime\": %s, \"ffmpeg\": %s, \"ffmpeg_libraries\": %s, "
+            "\"zimg\": %s, "
+            "\"providers_reported\": %s, \"providers_loadable\": %s}\n",
+            json_string(rt.mlrt_version).c_str(), json_string(rt.onnxruntime_version).c_str(),
+            json_string(ffmpeg).c_str(), json_string(libs).c_str(), json_string(zimg).c_str(),
+            list(rt.reported_providers).c_str(), list(rt.loadable_providers).c_str());
+        return 0;
+    }
+    std::printf("mlrt          %s\n", rt.mlrt_version.c_str());
+    std::printf("ONNX Runtime  %s\n", rt.onnxruntime_version.c_str());
+    std::printf("FFmpeg        %s (%s)\n", ffmpeg.c_str(), libs.c_str());
+    std::printf("zimg          %s\n", zimg.c_str());
+    std::printf("providers     %s (loadable here)\n", joined(rt.loadable_providers, ", ").c_str());
+    std::printf("              %s (built into ONNX Runtime)\n",
+                joined(rt.reported_providers, ", ").c_str());
+    return 0;
+}
+
+}  // namespace
+
+Command add_version_command(CLI::App& app) {
+    auto json = std::make_shared<bool>(false);
+    CLI::App* cmd = app.add_subcommand(
+        "version", "Versions of mlrt, ONNX Runtime, FFmpeg and zimg; providers that load");
+    cmd->add_flag("--json", *json, "Print one JSON object");
+    return {cmd, [json] { return version(*json); }};
+}
+
+}  // namespace mlrt::cli

@@ -1,0 +1,29 @@
+#pragma once
+// The engine flags `mlrt run` and `mlrt bench` share, and how they become EngineOptions.
+#include <CLI/CLI.hpp>
+#include <string>
+
+#include "mlrt/engine.hpp"
+
+namespace mlrt::cli {
+
+struct EngineFlags {
+    std::string backend = "auto";
+    int device = 0;
+    std::string tilesize;
+    std::string overlap;
+    std::string tile_mode = "balanced";
+    int streams = 1;
+    int threads = 0;
+    bool fp16 = false;
+    std::string output_format;
+    bool verbose = false;
+};
+
+void add_engine_flags(CLI::App& command, EngineFlags& flags);
+EngineOptions engine_options(const EngineFlags& flags);
+
+// The provider `--backend auto` means on this machine.
+Provider auto_provider(int device_id);
+
+}  // namespace mlrt::cli

@@ -1,0 +1,150 @@
+#include "media/colour.hpp"
+
+extern "C" {
+#include <libavutil/pixdesc.h>
+}
+
+namespace mlrt::cli {
+namespace {
+
+bool is_video_codec_with_tv_range(AVCodecID id) {
+    switch (id) {
+        case AV_CODEC_ID_H264:
+        case AV_CODEC_ID_HEVC:
+        case AV_CODEC_ID_VP8:
+        case AV_CODEC_ID_VP9:
+        case AV_CODEC_ID_AV1:
+        case AV_CODEC_ID_MPEG2VIDEO:
+        case AV_CODEC_ID_MPEG4:
+        case AV_CODEC_ID_MPEG1VIDEO:
+            return true;
+        default:
+            return false;
+    }
+}
+
+bool is_jpeg_codec(AVCodecID id) {
+    return id == AV_CODEC_ID_MJPEG || id == AV_CODEC_ID_JPEGLS;
+}
+
+bool hd(int width, int height) {
+    return width >= 1280 || height > 576;
+}
+
+}  // namespace
+
+AVColorSpace default_matrix(int width, int height) {
+    if (hd(width, height)) return AVCOL_SPC_BT709;
+    return height == 576 || height == 288 ? AVCOL_SPC_BT470BG : AVCOL_SPC_SMPTE170M;
+}
+
+ColourSpec resolve_source_colour(const AVFrame& frame, AVCodecID codec) {
+    const auto format = static_cast<AVPixelFormat>(frame.format);
+    const Family family = family_of(format);
+    ColourSpec c{frame.colorspace, frame.color_range, frame.color_trc, frame.color_primaries,
+                 frame.chroma_location};
+    const bool jpeg = is_jpeg_codec(codec) || is_full_range_format(format);
+
+    switch (family) {
+        case Family::Rgb:
+            c.matrix = AVCOL_SPC_RGB;
+            break;
+        case Family::Gray:
+            c.matrix = AVCOL_SPC_UNSPECIFIED;
+            break;
+        case Family::Yuv:
+            if (c.matrix == AVCOL_SPC_UNSPECIFIED || c.matrix == AVCOL_SPC_RESERVED ||
+                c.matrix == AVCOL_SPC_RGB)
+                c.matrix = jpeg ? AVCOL_SPC_BT470BG : default_matrix(frame.width, frame.height);
+            break;
+    }
+    if (c.range == AVCOL_RANGE_UNSPECIFIED) {
+        if (family == Family::Yuv)
+            c.range = jpeg ? AVCOL_RANGE_JPEG : AVCOL_RANGE_MPEG;
+        else if (family == Family::Gray)
+            c.range = is_video_codec_with_tv_range(codec) ? AVCOL_RANGE_MPEG : AVCOL_RANGE_JPEG;
+        else
+            c.range = AVCOL_RANGE_JPEG;
+    }
+    if (family == Family::Rgb)
+        c.range = AVCOL_RANGE_JPEG;  // limited-range RGB is not a thing we honour
+    if (family == Family::Yuv && !jpeg) {
+        // Transfer and primaries only tag the output (the model sees the same encoded RGB),
+        // but tagging them explicitly keeps an SD source from being read as HD once upscaled.
+        const bool is_hd = hd(frame.width, frame.height);
+        if (c.transfer == AVCOL_TRC_UNSPECIFIED || c.transfer == AVCOL_TRC_RESERVED ||
+            c.transfer == AVCOL_TRC_RESERVED0)
+            c.transfer = is_hd ? AVCOL_TRC_BT709 : AVCOL_TRC_SMPTE170M;
+        if (c.primaries == AVCOL_PRI_UNSPECIFIED || c.primaries == AVCOL_PRI_RESERVED ||
+            c.primaries == AVCOL_PRI_RESERVED0)
+            c.primaries = is_hd
+                              ? AVCOL_PRI_BT709
+                              : (frame.height == 576 || frame.height == 288 ? AVCOL_PRI_BT470BG
+                                                                            : AVCOL_PRI_SMPTE170M);
+    }
+    if (family == Family::Yuv && c.chroma_location == AVCHROMA_LOC_UNSPECIFIED) {
+        const AVPixFmtDescriptor* d = av_pix_fmt_desc_get(format);
+        if (d && (d->log2_chroma_w || d->log2_chroma_h))
+            c.chroma_location = jpeg ? AVCHROMA_LOC_CENTER : AVCHROMA_LOC_LEFT;
+    }
+    return c;
+}
+
+ColourSpec output_colour(const ColourSpec& source, Family source_family, AVPixelFormat target,
+                         int width, int height, bool jpeg) {
+    ColourSpec c;
+    c.transfer = source.transfer;
+    c.primaries = source.primaries;
+    const Family family = family_of(target);
+    const AVPixFmtDescriptor* d = av_pix_fmt_desc_get(target);
+    const bool subsampled = d && (d->log2_chroma_w || d->log2_chroma_h);
+    switch (family) {
+        case Family::Rgb:
+            c.matrix = AVCOL_SPC_RGB;
+            c.range = AVCOL_RANGE_JPEG;
+            break;
+        case Family::Gray:
+            c.matrix = AVCOL_SPC_UNSPECIFIED;
+            c.range = source_family == Family::Gray ? source.range : AVCOL_RANGE_JPEG;
+            break;
+        case Family::Yuv:
+            if (jpeg) {
+                c.matrix = AVCOL_SPC_BT470BG;
+                c.range = AVCOL_RANGE_JPEG;
+                c.chroma_location = subsampled ? AVCHROMA_LOC_CENTER : AVCHROMA_LOC_UNSPECIFIED;
+                break;
+            }
+            if (source_family == Family::Yuv) {
+                c.matrix = source.matrix;
+                c.range = source.range;
+                c.chroma_location = source.chroma_location;
+            } else {
+                c.matrix = default_matrix(width, height);
+                c.range = AVCOL_RANGE_MPEG;
+            }
+            if (is_full_range_format(target)) c.range = AVCOL_RANGE_JPEG;
+            if (subsampled && c.chroma_location == AVCHROMA_LOC_UNSPECIFIED)
+                c.chroma_location = AVCHROMA_LOC_LEFT;
+            if (!subsampled) c.chroma_location = AVCHROMA_LOC_UNSPECIFIED;
+            break;
+    }
+    return c;
+}
+
+void apply_colour(const ColourSpec& c, AVFrame& frame) {
+    frame.colorspace = c.matrix;
+    frame.color_range = c.range;
+    frame.color_trc = c.transfer;
+    frame.color_primaries = c.primaries;
+    frame.chroma_location = c.chroma_location;
+}
+
+std::string describe(const ColourSpec& c) {
+    auto s = [](const char* p) { return std::string(p ? p : "?"); };
+    return "matrix " + s(av_color_space_name(c.matrix)) + ", range " +
+           s(av_color_range_name(c.range)) + ", transfer " + s(av_color_transfer_name(c.transfer)) +
+           ", primaries " + s(av_color_primaries_name(c.primaries)) + ", chroma " +
+           s(av_chroma_location_name(c.chroma_location));
+}
+
+}  // namespace mlrt::cli

@@ -1,0 +1,57 @@
+#pragma once
+// Reads one input (a video file, an image, an image sequence pattern or "-" for standard
+// input), decodes its best video stream, and hands other packets on for stream copy.
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "media/ffmpeg.hpp"
+
+namespace mlrt::cli {
+
+class Decoder {
+  public:
+    explicit Decoder(std::string path);
+
+    const std::string& path() const noexcept { return path_; }
+    const AVFormatContext& format() const noexcept { return *format_; }
+    const AVStream& video_stream() const noexcept { return *format_->streams[video_index_]; }
+    int video_index() const noexcept { return video_index_; }
+    AVCodecID codec_id() const noexcept { return codec_->codec_id; }
+    AVRational frame_rate() const noexcept { return frame_rate_; }
+    // A still image (or a sequence of them) rather than a video container.
+    bool is_image() const noexcept { return is_image_; }
+    // What the container says about the frame count, when it says anything.
+    std::optional<std::int64_t> frame_count_estimate() const;
+
+    // Packets of input streams whose entry is true are handed to `forward` instead of dropped.
+    void forward_streams(std::vector<bool> mask) { forward_ = std::move(mask); }
+
+    // The next decoded video frame, or null at the end of the input (or when interrupted).
+    av::FramePtr next(const std::function<void(av::PacketPtr)>& forward);
+    std::int64_t frames_decoded() const noexcept { return frames_decoded_; }
+    // Decoding errors concealed so far, and the last one's text.
+    std::int64_t errors() const noexcept { return errors_; }
+    const std::string& last_error() const noexcept { return last_error_; }
+
+  private:
+    bool feed(const std::function<void(av::PacketPtr)>& forward);
+    void decode_error(int err);
+
+    std::string path_;
+    av::InputFormatPtr format_;
+    av::CodecContextPtr codec_;
+    int video_index_ = -1;
+    AVRational frame_rate_{25, 1};
+    bool is_image_ = false;
+    bool flushing_ = false;
+    std::vector<bool> forward_;
+    av::PacketPtr packet_;
+    std::int64_t frames_decoded_ = 0;
+    std::int64_t errors_ = 0;
+    std::string last_error_;
+};
+
+}  // namespace mlrt::cli

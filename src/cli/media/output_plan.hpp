@@ -1,0 +1,54 @@
+#pragma once
+// Decisions about the output made before anything is written: what kind of output the path
+// names, which encoder writes it, and which pixel format the encoder gets.
+#include <optional>
+#include <string>
+
+#include "media/colour.hpp"
+#include "media/ffmpeg.hpp"
+#include "media/pixel_formats.hpp"
+
+namespace mlrt::cli {
+
+enum class OutputKind {
+    Image,          // one still image (png, jpg, tif, ...)
+    ImageSequence,  // a numbered pattern such as out_%05d.png
+    Video,          // a container (mkv, mp4, y4m, ...)
+    Y4mPipe,        // "-": YUV4MPEG2 on standard output
+};
+
+struct OutputOptions {
+    std::string path;
+    std::string codec;  // empty: the container's default (FFV1 where it fits)
+    std::optional<int> crf;
+    std::string preset;        // x264/x265 speed preset
+    std::string pix_fmt;       // empty: the one closest to the source
+    bool copy_streams = true;  // audio and subtitles, video outputs only
+};
+
+// What the encoder will be fed.
+struct VideoSetup {
+    int width = 0;
+    int height = 0;
+    Family family = Family::Rgb;  // of the frames the model produces (Rgb or Gray)
+    AVPixelFormat source_format = AV_PIX_FMT_NONE;
+    ColourSpec source_colour;
+    AVCodecID source_codec = AV_CODEC_ID_NONE;
+    AVRational time_base{1, 25};
+    AVRational frame_rate{25, 1};
+    AVRational sample_aspect_ratio{0, 1};
+};
+
+OutputKind classify_output(const std::string& path);
+const char* to_string(OutputKind k) noexcept;
+
+// Throws mlrt::Error naming the flag or the path when no suitable encoder exists.
+const AVCodec* choose_encoder(OutputKind kind, const AVOutputFormat& format,
+                              const OutputOptions& options);
+
+AVPixelFormat choose_pixel_format(const AVCodec& encoder, OutputKind kind, const VideoSetup& setup,
+                                  const std::string& requested);
+
+bool is_jpeg_encoder(const AVCodec& encoder);
+
+}  // namespace mlrt::cli

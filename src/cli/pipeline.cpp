@@ -1,0 +1,285 @@
+#include "pipeline.hpp"
+
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <exception>
+#include <map>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "util/bounded_queue.hpp"
+#include "util/interrupt.hpp"
+#include "util/plane_buffer.hpp"
+#include "util/progress.hpp"
+
+namespace mlrt::cli {
+namespace {
+
+struct Job {
+    std::int64_t seq = 0;
+    std::int64_t pts = AV_NOPTS_VALUE;
+    av::FramePtr frame;
+};
+
+class Pipeline {
+  public:
+    Pipeline(Decoder& d, const Engine& e, Encoder& enc, const ConversionPlan& plan,
+             const PipelineOptions& o)
+        : decoder_(d),
+          engine_(e),
+          encoder_(enc),
+          plan_(plan),
+          options_(o),
+          workers_(std::max(1, e.num_streams())),
+          max_in_flight_(2 * workers_ + 2),
+          jobs_(static_cast<std::size_t>(max_in_flight_)) {}
+
+    PipelineResult run(av::FramePtr first, std::vector<av::PacketPtr> early);
+
+  private:
+    void read(av::FramePtr first);
+    void infer();
+    void write();
+    void fail(std::exception_ptr e);
+    void write_packets(bool at_end);
+    std::int64_t packet_time(const AVPacket& p) const;
+
+    Decoder& decoder_;
+    const Engine& engine_;
+    Encoder& encoder_;
+    const ConversionPlan& plan_;
+    const PipelineOptions& options_;
+    const int workers_;
+    const int max_in_flight_;
+
+    BoundedQueue<Job> jobs_;
+    std::mutex mutex_;
+    std::condition_variable changed_;
+    std::map<std::int64_t, Job> done_;   // converted output frames waiting for their turn
+    std::deque<av::PacketPtr> packets_;  // copied streams, in read order
+    int in_flight_ = 0;
+    bool reader_done_ = false;
+    std::int64_t total_ = 0;
+    std::int64_t input_frames_ = 0;
+    std::int64_t start_time_ = AV_NOPTS_VALUE;  // AV_TIME_BASE units, first selected frame
+    std::int64_t offset_ = 0;                   // subtracted from every timestamp
+    std::int64_t video_end_ = AV_NOPTS_VALUE;   // end of the last written frame
+    std::exception_ptr error_;
+    bool abort_ = false;
+    bool interrupted_ = false;
+};
+
+void Pipeline::fail(std::exception_ptr e) {
+    {
+        std::lock_guard lock(mutex_);
+        if (!error_) error_ = std::move(e);
+        abort_ = true;
+    }
+    jobs_.close();
+    changed_.notify_all();
+}
+
+void Pipeline::read(av::FramePtr first) {
+    try {
+        const AVRational tb = decoder_.video_stream().time_base;
+        const int width = first->width, height = first->height, format = first->format;
+        std::int64_t index = 0, seq = 0;
+        std::int64_t skipped_until =
+            AV_NOPTS_VALUE;  // time of the last frame before --frames START
+        auto forward = [&](av::PacketPtr p) {
+            // Packets older than a skipped frame precede the range: dropping them now keeps a
+            // late START from queueing the whole skipped part of the audio.
+            if (seq == 0 && skipped_until != AV_NOPTS_VALUE) {
+                const std::int64_t t = packet_time(*p);
+                if (t != AV_NOPTS_VALUE && t < skipped_until) return;
+            }
+            std::lock_guard lock(mutex_);
+            packets_.push_back(std::move(p));
+        };
+        av::FramePtr frame = std::move(first);
+        for (;; ++index, frame.reset()) {
+            if (interrupted()) {
+                std::lock_guard lock(mutex_);
+                interrupted_ = true;
+                break;
+            }
+            if (!frame) frame = decoder_.next(forward);
+            if (!frame) break;
+            if (options_.range.past_end(index)) break;
+            if (frame->width != width || frame->height != height)
+                throw Error(ErrorKind::InvalidArgument,
+                            "input '" + decoder_.path() + "' changes size at frame " +
+                                std::to_string(index) + " (" + std::to_string(width) + "x" +
+                                std::to_string(height) + " to " + std::to_string(frame->width) +
+                                "x" + std::to_string(frame->height) +
+                                "); mlrt needs a constant frame size");
+            if (frame->format != format)
+                throw Error(ErrorKind::InvalidArgument,
+                            "input '" + decoder_.path() + "' changes pixel format at frame " +
+                                std::to_string(index) + " (" +
+                                av::pix_fmt_name(static_cast<AVPixelFormat>(format)) + " to " +
+                                av::pix_fmt_name(static_cast<AVPixelFormat>(frame->format)) + ")");
+            const std::int64_t pts = frame->best_effort_timestamp;
+            if (!options_.range.contains(index)) {
+                if (pts != AV_NOPTS_VALUE) skipped_until = av_rescale_q(pts, tb, av::kMicroseconds);
+                continue;
+            }
+            {
+                std::unique_lock lock(mutex_);
+                changed_.wait(lock, [&] { return abort_ || in_flight_ < max_in_flight_; });
+                if (abort_) break;
+                ++in_flight_;
+                if (seq == 0 && pts != AV_NOPTS_VALUE) {
+                    start_time_ = av_rescale_q(pts, tb, av::kMicroseconds);
+                    // A range that starts late starts the output at zero, audio included.
+                    if (options_.range.starts_late()) offset_ = start_time_;
+                }
+            }
+            if (!jobs_.push(Job{seq++, pts, std::move(frame)})) break;
+        }
+        std::lock_guard lock(mutex_);
+        reader_done_ = true;
+        total_ = seq;
+        input_frames_ = index;
+    } catch (...) {
+        fail(std::current_exception());
+    }
+    jobs_.close();
+    changed_.notify_all();
+}
+
+void Pipeline::infer() {
+    try {
+        ToFloat to_float(plan_.source, plan_.source_colour, plan_.engine_in, plan_.luma_matrix);
+        FromFloat from_float(plan_.engine_out, plan_.target, plan_.target_colour, plan_.dither);
+        PlaneBuffer in(plan_.engine_in.width, plan_.engine_in.height, plan_.engine_in.planes(),
+                       plan_.engine_in.type);
+        PlaneBuffer out(plan_.engine_out.width, plan_.engine_out.height, plan_.engine_out.planes(),
+                        plan_.engine_out.type);
+        while (auto job = jobs_.pop()) {
+            to_float.convert(*job->frame, in);
+            job->frame.reset();  // the decoder's buffer can be reused now
+            const FrameView view = in.view();
+            engine_.run(std::span<const FrameView>(&view, 1), out.mutable_view());
+            job->frame = from_float.convert(out);
+            std::lock_guard lock(mutex_);
+            if (abort_) break;
+            done_.emplace(job->seq, std::move(*job));
+            changed_.notify_all();
+        }
+    } catch (...) {
+        fail(std::current_exception());
+    }
+}
+
+std::int64_t Pipeline::packet_time(const AVPacket& p) const {
+    const std::int64_t t = p.pts != AV_NOPTS_VALUE ? p.pts : p.dts;
+    if (t == AV_NOPTS_VALUE) return AV_NOPTS_VALUE;
+    return av_rescale_q(t, decoder_.format().streams[p.stream_index]->time_base, av::kMicroseconds);
+}
+
+void Pipeline::write_packets(bool at_end) {
+    // Copied packets go out once the video has reached their time, so the muxer's interleaving
+    // queue stays short; at the end, what lies beyond a cut-off video is dropped.
+    for (;;) {
+        av::PacketPtr p;
+        {
+            std::lock_guard lock(mutex_);
+            if (packets_.empty()) return;
+            const bool cut = options_.range.end.has_value() || interrupted_;
+            const std::int64_t t = packet_time(*packets_.front());
+            const bool due =
+                t == AV_NOPTS_VALUE || (video_end_ != AV_NOPTS_VALUE && t < video_end_);
+            if (!due && !at_end) return;
+            p = std::move(packets_.front());
+            packets_.pop_front();
+            if (t != AV_NOPTS_VALUE && options_.range.starts_late() &&
+                start_time_ != AV_NOPTS_VALUE && t < start_time_)
+                continue;
+            if (at_end && cut && !due) continue;
+        }
+        encoder_.write_packet(std::move(p), offset_);
+    }
+}
+
+void Pipeline::write() {
+    Progress progress(options_.progress, [&]() -> std::optional<std::int64_t> {
+        auto n = options_.frame_estimate;
+        if (options_.range.end) n = n ? std::min(*n, *options_.range.end) : *options_.range.end;
+        if (!n) return std::nullopt;
+        return std::max<std::int64_t>(0, *n - options_.range.start);
+    }());
+    const AVRational tb = decoder_.video_stream().time_base;
+    const std::int64_t frame_us =
+        av_rescale_q(1, av_inv_q(decoder_.frame_rate()), av::kMicroseconds);
+    for (std::int64_t next = 0;; ++next) {
+        Job job;
+        {
+            std::unique_lock lock(mutex_);
+            changed_.wait(lock, [&] {
+                return abort_ || done_.count(next) || (reader_done_ && next >= total_);
+            });
+            if (abort_ || !done_.count(next)) break;
+            auto it = done_.find(next);
+            job = std::move(it->second);
+            done_.erase(it);
+        }
+        if (job.pts != AV_NOPTS_VALUE) {
+            video_end_ = av_rescale_q(job.pts, tb, av::kMicroseconds) + frame_us;
+            job.frame->pts = job.pts - av_rescale_q(offset_, av::kMicroseconds, tb);
+        } else {
+            job.frame->pts = AV_NOPTS_VALUE;
+        }
+        encoder_.write_frame(std::move(job.frame));
+        write_packets(false);
+        {
+            std::lock_guard lock(mutex_);
+            --in_flight_;
+        }
+        changed_.notify_all();
+        progress.update(next + 1);
+    }
+    progress.finish();
+}
+
+PipelineResult Pipeline::run(av::FramePtr first, std::vector<av::PacketPtr> early) {
+    for (auto& p : early) packets_.push_back(std::move(p));
+    const auto start = std::chrono::steady_clock::now();
+    std::vector<std::thread> threads;
+    threads.emplace_back([this, f = std::move(first)]() mutable { read(std::move(f)); });
+    for (int i = 0; i < workers_; ++i) threads.emplace_back([this] { infer(); });
+    try {
+        write();
+    } catch (...) {
+        fail(std::current_exception());
+    }
+    for (auto& t : threads) t.join();
+    if (error_) std::rethrow_exception(error_);
+    if (total_ == 0) {
+        if (interrupted_)
+            throw Error(ErrorKind::Io, "interrupted before the first frame was processed");
+        throw Error(ErrorKind::InvalidArgument,
+                    "no input frames in the range given by --frames (the input '" +
+                        decoder_.path() + "' has " + std::to_string(input_frames_) + " frames)");
+    }
+    write_packets(true);
+    encoder_.finish();
+    PipelineResult r;
+    r.frames = total_;
+    r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    r.interrupted = interrupted_;
+    return r;
+}
+
+}  // namespace
+
+PipelineResult run_pipeline(Decoder& decoder, av::FramePtr first, std::vector<av::PacketPtr> early,
+                            const Engine& engine, Encoder& encoder, const ConversionPlan& plan,
+                            const PipelineOptions& options) {
+    Pipeline p(decoder, engine, encoder, plan, options);
+    return p.run(std::move(first), std::move(early));
+}
+
+}  // namespace mlrt::cli

@@ -1,0 +1,48 @@
+#pragma once
+// The frame pipeline of `mlrt run`: a reader thread decodes, one worker per engine stream
+// converts and infers, and the calling thread encodes in source order. Frames in flight are
+// capped, so memory stays flat however long the input is.
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "media/converter.hpp"
+#include "media/decoder.hpp"
+#include "media/encoder.hpp"
+#include "mlrt/engine.hpp"
+#include "util/args.hpp"
+
+namespace mlrt::cli {
+
+// How frames are converted on the way into and out of the engine.
+struct ConversionPlan {
+    AVPixelFormat source = AV_PIX_FMT_NONE;
+    ColourSpec source_colour;
+    AVColorSpace luma_matrix = AVCOL_SPC_BT709;  // when colour becomes GRAY for the model
+    FloatFormat engine_in;
+    FloatFormat engine_out;
+    AVPixelFormat target = AV_PIX_FMT_NONE;
+    ColourSpec target_colour;
+    Dither dither = Dither::ErrorDiffusion;
+};
+
+struct PipelineOptions {
+    FrameRange range;
+    bool progress = false;
+    std::optional<std::int64_t> frame_estimate;  // of the whole input
+};
+
+struct PipelineResult {
+    std::int64_t frames = 0;
+    double seconds = 0;
+    bool interrupted = false;
+};
+
+// `first` is the input's frame 0, already decoded; `early` the packets of copied streams read
+// before it. Finishes the encoder on success or
+// interruption; on failure throws and leaves the encoder unfinished (for its caller to discard).
+PipelineResult run_pipeline(Decoder& decoder, av::FramePtr first, std::vector<av::PacketPtr> early,
+                            const Engine& engine, Encoder& encoder, const ConversionPlan& plan,
+                            const PipelineOptions& options);
+
+}  // namespace mlrt::cli

@@ -1,0 +1,30 @@
+#pragma once
+// Parsing of the small value syntaxes the commands share: sizes ("W" or "WxH") and frame
+// ranges ("START:END").
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace mlrt::cli {
+
+struct Size {
+    int width = 0;
+    int height = 0;
+};
+
+// "W" means W x W. `what` names the flag in error messages. Throws mlrt::Error.
+Size parse_size(std::string_view text, std::string_view what, bool allow_zero);
+
+// Frames START (inclusive) to END (exclusive), 0-based, like a Python slice; either side may be
+// empty. A single number N means just frame N.
+struct FrameRange {
+    std::int64_t start = 0;
+    std::optional<std::int64_t> end;
+    bool starts_late() const noexcept { return start > 0; }
+    bool contains(std::int64_t i) const noexcept { return i >= start && (!end || i < *end); }
+    bool past_end(std::int64_t i) const noexcept { return end && i >= *end; }
+};
+FrameRange parse_frame_range(std::string_view text);
+
+}  // namespace mlrt::cli

@@ -1,0 +1,103 @@
+"""mlrt version / info / bench / make-model / --help."""
+import json
+from pathlib import Path
+
+import pytest
+
+from helpers import REPO, mlrt
+
+SHARED_MODEL = REPO.parent / "shared" / "models" / "realesr-animevideov3-x2.onnx"
+
+
+@pytest.mark.parametrize("command", ["run", "info", "bench", "version", "make-model"])
+def test_every_command_has_help(command):
+    p = mlrt(command, "--help")
+    assert "Usage" in p.stdout
+    assert p.stdout.count("--") >= 1
+
+
+def test_top_level_help_lists_commands():
+    out = mlrt("--help").stdout
+    for c in ("run", "info", "bench", "version"):
+        assert c in out
+
+
+def test_no_command_is_a_usage_error():
+    p = mlrt(check=False)
+    assert p.returncode == 2
+
+
+def test_version_names_every_library_and_cpu():
+    out = mlrt("version").stdout
+    for name in ("mlrt", "ONNX Runtime", "FFmpeg", "zimg", "CPU"):
+        assert name in out
+    j = json.loads(mlrt("version", "--json").stdout)
+    assert "CPU" in j["providers_loadable"]
+    assert j["zimg"].count(".") == 2
+    assert j["onnxruntime"] and j["ffmpeg"] and j["mlrt"]
+
+
+def test_info_of_builtin_upscaler(models):
+    out = mlrt("info", models["upscale2x"]).stdout
+    assert "scale       2" in out
+    assert "float32 [1, 3, height, width]" in out
+    assert "Resize x1" in out and "Conv x1" in out
+    assert "opset ai.onnx 13" in out
+    j = json.loads(mlrt("info", "--json", models["upscale2x"]).stdout)
+    assert j["scale"] == 2
+    assert j["opsets"] == {"ai.onnx": 13}
+    assert j["inputs"][0]["dims"] == [1, 3, "height", "width"]
+    assert j["ops"] == {"Clip": 1, "Conv": 1, "Pad": 1, "Resize": 1}
+    # Depthwise 3x3 conv on the 2x output: 3 channels x 9 taps x 2 FLOP per output pixel.
+    assert j["flops_per_output_pixel"] == pytest.approx(54, rel=1e-6)
+
+
+def test_info_of_identity_has_scale_one(models):
+    j = json.loads(mlrt("info", "--json", models["gray-identity"]).stdout)
+    assert j["scale"] == 1
+    assert j["inputs"][0]["dims"][1] == 1
+
+
+@pytest.mark.skipif(not SHARED_MODEL.exists(), reason="shared model not present")
+def test_info_of_a_real_model():
+    j = json.loads(mlrt("info", "--json", SHARED_MODEL).stdout)
+    assert j["scale"] == 2
+    assert j["ops"]["Conv"] >= 10
+    # SRVGGNet-style x2: about 0.6 M multiply-adds per input pixel, 4 output pixels each.
+    assert 1e5 < j["flops_per_output_pixel"] < 1e6
+
+
+def test_make_model_writes_loadable_models(models, tmp_path):
+    for kind, path in models.items():
+        assert path.stat().st_size > 0, kind
+    p = mlrt("make-model", "--kind", "nonsense", tmp_path / "x.onnx", check=False)
+    assert p.returncode != 0 and "unknown model kind 'nonsense'" in p.stderr
+
+
+def test_make_model_unwritable(tmp_path):
+    p = mlrt("make-model", tmp_path / "missing" / "x.onnx", check=False)
+    assert p.returncode == 1 and "cannot write model" in p.stderr
+
+
+def test_bench_json_reports_engine_and_plain_session(models):
+    j = json.loads(mlrt("bench", models["upscale2x"], "--size", "96x64", "--repeats", "3", "--json").stdout)
+    assert j["size"] == [96, 64] and j["scale"] == 2 and j["provider"] == "CPU"
+    for side in ("engine", "plain_ort"):
+        t = j[side]
+        assert t["fps"] > 0 and 0 < t["ms_min"] <= t["ms_median"] and t["frames"] == 3
+    assert j["engine_vs_plain"] == pytest.approx(j["engine"]["fps"] / j["plain_ort"]["fps"], rel=1e-3)
+    assert j["tiles_per_frame"] == 1 and j["processed_pixel_ratio"] == pytest.approx(1.0)
+    assert j["peak_rss_mib"] > 0
+
+
+def test_bench_with_tiles_counts_overlap(models):
+    j = json.loads(mlrt("bench", models["upscale2x"], "--size", "160x90", "--tilesize", "64", "--overlap", "8",
+                        "--repeats", "2", "--json").stdout)
+    assert j["tiles_per_frame"] > 1
+    assert j["processed_pixel_ratio"] > 1.0  # overlapping tiles process some pixels twice
+
+
+def test_bench_text(models):
+    out = mlrt("bench", models["identity"], "--size", "32", "--repeats", "2").stdout
+    for word in ("engine", "plain ORT", "ratio", "tiles", "peak RSS", "fps", "ms/frame"):
+        assert word in out
