@@ -73,30 +73,13 @@ inline int fp16_convert(const std::uint8_t* data, std::size_t size) {
 // Argument validation of the configuration layer: an ArgMap built from the bytes (known and
 // unknown keys, every value type) either parses or gives an mlrt::Error naming the argument.
 inline int args(const std::uint8_t* data, std::size_t size) {
-    static const char* const keys[] = {"overlap",
-                                       "tilesize",
-                                       "provider",
-                                       "device_id",
-                                       "num_streams",
-                                       "verbosity",
-                                       "cudnn_benchmark",
-                                       "fp16",
-                                       "use_cuda_graph",
-                                       "fp16_blacklist_ops",
-                                       "prefer_nhwc",
-                                       "output_format",
-                                       "tf32",
-                                       "flexible_output_prop",
-                                       "ml_program",
-                                       "tile_mode",
-                                       "balanced",
-                                       "intra_op_threads",
-                                       "network_path",
-                                       "builtin",
-                                       "builtindir",
-                                       "path_is_serialization",
-                                       "bogus"};
-    constexpr std::size_t key_count = sizeof(keys) / sizeof(keys[0]);
+    static const std::vector<std::string> keys = [] {
+        std::vector<std::string> k;
+        for (std::string_view name : mlrt::config::model_argument_names()) k.emplace_back(name);
+        k.emplace_back("bogus");  // unknown keys must be refused by name
+        return k;
+    }();
+    const std::size_t key_count = keys.size();
     std::size_t at = 0;
     auto byte = [&]() -> std::uint8_t { return at < size ? data[at++] : 0; };
     auto integer = [&]() -> std::int64_t {

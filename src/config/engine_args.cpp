@@ -111,6 +111,12 @@ void read_tiling(const ArgReader& r, EngineOptions& o, TileMode default_tile_mod
 
 }  // namespace
 
+std::vector<std::string_view> model_argument_names() {
+    std::vector<std::string_view> names(std::begin(kEngineKeys), std::end(kEngineKeys));
+    names.insert(names.end(), std::begin(kModelKeys), std::end(kModelKeys));
+    return names;
+}
+
 std::optional<std::string> flexible_output_prop_from_args(const ArgMap& args) {
     const ArgReader r(args, std::string(kContext));
     auto prop = r.string("flexible_output_prop");

@@ -5,6 +5,8 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "mlrt/config/args.hpp"
 #include "mlrt/engine.hpp"
@@ -26,6 +28,9 @@ namespace mlrt::config {
 // invalid values.
 EngineOptions engine_options_from_args(const ArgMap& args,
                                        TileMode default_tile_mode = TileMode::Literal);
+
+// Every argument name ort.Model takes besides `clips` (engine and model-source keys).
+std::vector<std::string_view> model_argument_names();
 
 // The frame property prefix flexible output goes to (the `flexible_output_prop` argument), or
 // nullopt when not given. Same validation as engine_options_from_args.
