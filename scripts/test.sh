@@ -41,7 +41,7 @@ if [ -z "${MLRT_SKIP_SANITIZERS:-}" ]; then
   echo "== TSan (multi-stream engine)"
   MLRT_BUILD_TYPE=RelWithDebInfo bash scripts/build.sh build-tsan -DMLRT_SANITIZE=thread \
     -DMLRT_BUILD_BENCH=OFF -DMLRT_BUILD_CLI=OFF -DMLRT_BUILD_VAPOURSYNTH=OFF
-  (cd build-tsan && TSAN_OPTIONS="halt_on_error=1 suppressions=$root/tests/sanitizers/tsan.supp" \
+  (cd build-tsan && export TSAN_OPTIONS="halt_on_error=1 suppressions=$root/tests/sanitizers/tsan.supp" &&
      ./tests/mlrt_engine_tests --gtest_filter='*Stream*:*Concurren*:Faults*' && ./tests/mlrt_stress 200)
 
   echo "== fuzzing (libFuzzer, ${MLRT_FUZZ_SECONDS:-60} s per target)"
