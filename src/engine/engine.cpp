@@ -131,7 +131,8 @@ Engine::Impl::Impl(const ModelSource& source, const InputFormat& in, const Engin
     validate_input(input);
     const std::string name = source.describe();
 
-    onnx::ModelProto model = detail::parse_model(source);
+    const std::string original = detail::read_model_bytes(source);
+    onnx::ModelProto model = detail::parse_model(original, source);
     const detail::ModelSignature sig = detail::model_signature(model, name);
     int channels = 0;
     for (int p : input.planes_per_clip) channels += p;
@@ -155,7 +156,7 @@ Engine::Impl::Impl(const ModelSource& source, const InputFormat& in, const Engin
         f16.output_float32 = out_type == SampleType::Float32;
         const auto cache =
             options.fp16_cache_dir.empty() ? detail::default_cache_dir() : options.fp16_cache_dir;
-        bytes = detail::convert_to_fp16_cached(detail::read_model_bytes(source), f16, cache);
+        bytes = detail::convert_to_fp16_cached(original, f16, cache);
         if (!model.ParseFromString(bytes))
             bad_model(name + ": the float16 conversion produced an unreadable model");
         model_in = input.type;

@@ -61,8 +61,7 @@ std::string read_model_bytes(const ModelSource& source) {
     return bytes;
 }
 
-onnx::ModelProto parse_model(const ModelSource& source) {
-    const std::string bytes = read_model_bytes(source);
+onnx::ModelProto parse_model(const std::string& bytes, const ModelSource& source) {
     onnx::ModelProto model;
     if (bytes.empty()) bad_model(source.describe() + ": the model is empty");
     if (!model.ParseFromString(bytes) || !model.has_graph())

@@ -22,8 +22,10 @@ struct ModelSignature {
     TensorSignature output;
 };
 
-onnx::ModelProto parse_model(const ModelSource& source);
 std::string read_model_bytes(const ModelSource& source);
+// `bytes` as read once from `source` (named in messages): everything after works on this copy,
+// so a file changing on disk during a load cannot mix two versions.
+onnx::ModelProto parse_model(const std::string& bytes, const ModelSource& source);
 
 // Checks the one-input/one-output 4-D contract; `source` names the model in messages.
 ModelSignature model_signature(const onnx::ModelProto& model, const std::string& source);
