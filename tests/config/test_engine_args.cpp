@@ -187,6 +187,16 @@ TEST(EngineArgs, BadValuesAreErrorsNamingTheArgument) {
     }
 }
 
+TEST(EngineArgs, TileSizesAreBounded) {
+    // Found by the args fuzzer: huge values overflowed the tile arithmetic.
+    const std::string msg = error_of([] {
+        engine_options_from_args({{"overlap", Ints{1610638960}}, {"tilesize", Ints{64}}});
+    });
+    EXPECT_NE(msg.find("'overlap' values must be between 0 and 1048576, got 1610638960"),
+              std::string::npos)
+        << msg;
+}
+
 TEST(EngineArgs, ModelKeysAreLeftToTheModelSource) {
     EXPECT_NO_THROW(engine_options_from_args({{"network_path", std::string("a.onnx")},
                                               {"builtin", true},
