@@ -14,10 +14,17 @@
 
 namespace mlrt::fuzz {
 
+// How one input ended: a clean success or a clean mlrt::Error. Anything else (a crash, another
+// exception) never gets here, which is what the fuzzers and the regression replay look for.
+struct Outcome {
+    bool ok = true;
+    std::string error{};  // the mlrt::Error's message when !ok
+};
+
 // Model loading and preparation from arbitrary bytes: every outcome must be a prepared engine
 // or an mlrt::Error, never a crash, hang or leak.
-inline int model_load(const std::uint8_t* data, std::size_t size) {
-    if (size < 1) return 0;
+inline Outcome model_load_outcome(const std::uint8_t* data, std::size_t size) {
+    if (size < 1) return {};
     // The first byte picks the frame geometry and tiling, so shapes vary with the model.
     const std::uint8_t knobs = data[0];
     mlrt::InputFormat format{8 + (knobs & 7) * 3,
@@ -39,23 +46,24 @@ inline int model_load(const std::uint8_t* data, std::size_t size) {
         if (static_cast<long long>(engine.output_width()) * engine.output_height() *
                 engine.output_planes() >
             (1 << 22))
-            return 0;
+            return {};
         std::vector<mlrt::Frame> frames;
         std::vector<mlrt::FrameView> views;
         for (int planes : format.planes_per_clip)
             frames.emplace_back(format.width, format.height, planes, format.type);
         for (auto& f : frames) views.push_back(f.view());
         (void)engine.run(views);
-    } catch (const mlrt::Error&) {
+    } catch (const mlrt::Error& e) {
+        return {false, e.what()};
     }
-    return 0;
+    return {};
 }
 
 // The float16 graph conversion on arbitrary parsed models: it converts or reports an
 // mlrt::Error, and what it produces still parses.
-inline int fp16_convert(const std::uint8_t* data, std::size_t size) {
+inline Outcome fp16_convert_outcome(const std::uint8_t* data, std::size_t size) {
     onnx::ModelProto model;
-    if (size < 1 || !model.ParseFromArray(data + 1, static_cast<int>(size - 1))) return 0;
+    if (size < 1 || !model.ParseFromArray(data + 1, static_cast<int>(size - 1))) return {};
     mlrt::detail::Fp16Options options;
     options.blacklist = data[0] & 1 ? mlrt::detail::default_fp16_blacklist()
                                     : std::vector<std::string>{"Relu", "conv0"};
@@ -65,14 +73,15 @@ inline int fp16_convert(const std::uint8_t* data, std::size_t size) {
         mlrt::detail::convert_to_fp16(model, options);
         onnx::ModelProto again;
         if (!again.ParseFromString(model.SerializeAsString())) __builtin_trap();
-    } catch (const mlrt::Error&) {
+    } catch (const mlrt::Error& e) {
+        return {false, e.what()};
     }
-    return 0;
+    return {};
 }
 
 // Argument validation of the configuration layer: an ArgMap built from the bytes (known and
 // unknown keys, every value type) either parses or gives an mlrt::Error naming the argument.
-inline int args(const std::uint8_t* data, std::size_t size) {
+inline Outcome args_outcome(const std::uint8_t* data, std::size_t size) {
     static const std::vector<std::string> keys = [] {
         std::vector<std::string> k;
         for (std::string_view name : mlrt::config::model_argument_names()) k.emplace_back(name);
@@ -123,12 +132,14 @@ inline int args(const std::uint8_t* data, std::size_t size) {
                 break;
         }
     }
+    Outcome outcome;
     try {
         (void)mlrt::config::engine_options_from_args(
             map, (size & 1) ? mlrt::TileMode::Balanced : mlrt::TileMode::Literal);
         (void)mlrt::config::flexible_output_prop_from_args(map);
         (void)mlrt::config::model_source_from_args(map, "/nonexistent-plugin-dir");
-    } catch (const mlrt::Error&) {
+    } catch (const mlrt::Error& e) {
+        outcome = {false, e.what()};
     }
     for (const char* provider : {"CPU", "CUDA", "DML", "COREML", "TPU"}) {
         mlrt::config::ArgMap fields = map;
@@ -138,9 +149,24 @@ inline int args(const std::uint8_t* data, std::size_t size) {
             fields.erase(k);
         try {
             (void)mlrt::config::get_args(mlrt::config::make_backend(provider, fields));
-        } catch (const mlrt::Error&) {
+        } catch (const mlrt::Error& e) {
+            if (e.what()[0] == '\0') return {false, {}};  // an error must say something
         }
     }
+    return outcome;
+}
+
+// The libFuzzer entry points' bodies.
+inline int model_load(const std::uint8_t* data, std::size_t size) {
+    (void)model_load_outcome(data, size);
+    return 0;
+}
+inline int fp16_convert(const std::uint8_t* data, std::size_t size) {
+    (void)fp16_convert_outcome(data, size);
+    return 0;
+}
+inline int args(const std::uint8_t* data, std::size_t size) {
+    (void)args_outcome(data, size);
     return 0;
 }
 

@@ -30,7 +30,7 @@ for target in model_load fp16_convert args; do
   corpus="$build/corpus/$target"; mkdir -p "$corpus"
   out="$root/fuzz/regressions/$target/"
   echo "== fuzz $target for ${seconds}s"
-  if ! "$build/fuzz/fuzz_$target" "$corpus" "$seeds" -max_total_time="$seconds" -timeout=10 \
+  if ! "$build/fuzz/fuzz_$target" "$corpus" "$seeds" "$root/fuzz/regressions/$target" -max_total_time="$seconds" -timeout=10 \
        -rss_limit_mb=6144 -max_len=65536 -artifact_prefix="$out" -print_final_stats=1 2>"$build/$target.log"; then
     status=1
     tail -n 40 "$build/$target.log"

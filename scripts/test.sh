@@ -1,49 +1,87 @@
 #!/usr/bin/env bash
-# Sets up, builds and runs every test: the main suite, then the suite under ASan+UBSan
-# (LeakSanitizer included), the multi-stream tests under TSan, and each fuzz target.
-# MLRT_SKIP_SANITIZERS=1 runs only the main suite (for quick local iterations).
-set -euo pipefail
+# Sets up, builds and runs every test: the main suites (ctest: GoogleTest cases one by one, the
+# stress test, the find_package consumer), the Python suites (command line, VapourSynth plugin),
+# static analysis, the C++ suites under ASan+UBSan+LeakSanitizer, the multi-stream tests under
+# TSan, and each fuzz target. Every stage runs even when an earlier one failed (unless it needs
+# that one's build); the last line adds everything up as `N passed, N failed, N skipped`.
+#
+#   MLRT_VAPOURSYNTH_ENV=/path/env.sh  a VapourSynth to build and test the plugin against (a
+#                                      script that sets PKG_CONFIG_PATH, PYTHONPATH, ...); without
+#                                      it only a VapourSynth the system itself provides is used
+#   MLRT_SKIP_SANITIZERS=1             the main and Python suites and lint only (quick iterations)
+#   MLRT_FUZZ_SECONDS=N                seconds per fuzz target (default 60)
+set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
-bash scripts/setup.sh
+bash scripts/setup.sh || { echo "test: set-up failed" >&2; exit 1; }
 
-export MLRT_CACHE_DIR="${MLRT_CACHE_DIR:-$root/build/test-cache}"
-[ -f /opt/vs/env.sh ] && source /opt/vs/env.sh   # a local VapourSynth, when one is installed
-
-echo "== main suite"
-bash scripts/build.sh build
-(cd build && ctest --output-on-failure -j2)
-
-echo "== Python suites (command line, VapourSynth plugin)"
-python_suites=()
-for d in tests/cli tests/vapoursynth; do [ -d "$d" ] && python_suites+=("$d"); done
-if [ "${#python_suites[@]}" -gt 0 ]; then
-  if ! /usr/bin/python3 -c 'import vapoursynth' 2>/dev/null; then
-    echo "note: VapourSynth is not installed here; the plugin tests will be skipped"
-  fi
-  rc=0
-  MLRT_BUILD_DIR="$root/build" /usr/bin/python3 -m pytest -q -rs "${python_suites[@]}" || rc=$?
-  # 5 means pytest collected nothing (every suite skipped): not a failure of mlrt.
-  [ "$rc" -eq 0 ] || [ "$rc" -eq 5 ] || exit "$rc"
+if [ -n "${MLRT_VAPOURSYNTH_ENV:-}" ]; then
+  [ -f "$MLRT_VAPOURSYNTH_ENV" ] || { echo "test: MLRT_VAPOURSYNTH_ENV=$MLRT_VAPOURSYNTH_ENV is not a file" >&2; exit 2; }
+  echo "test: using the VapourSynth set up by $MLRT_VAPOURSYNTH_ENV"
+  # shellcheck disable=SC1090
+  source "$MLRT_VAPOURSYNTH_ENV"
 fi
+export MLRT_CACHE_DIR="${MLRT_CACHE_DIR:-$root/build/test-cache}"
 
-echo "== static analysis (clang-format, clang-tidy, cppcheck)"
-bash scripts/lint.sh
+results="$root/build/test-results"
+rm -rf "$results"; mkdir -p "$results"
+xmls=(); stages=()
+stage() { echo; echo "== $*"; }
+# run NAME CMD...: runs a stage that is not itself a test runner and records its exit status.
+run() { local name="$1"; shift; "$@"; local rc=$?; stages+=("$name=$rc"); return $rc; }
+
+stage "main build"
+if run build bash scripts/build.sh build; then
+  stage "main suites (ctest)"
+  (cd build && ctest --output-on-failure -j2 --output-junit "$results/main.xml")
+  xmls+=("main suites (ctest)=$results/main.xml")
+
+  stage "Python suites (command line, VapourSynth plugin)"
+  MLRT_BUILD_DIR="$root/build" /usr/bin/python3 -m pytest -q -rs -p no:cacheprovider \
+    --junitxml="$results/python.xml" tests/cli tests/vapoursynth
+  xmls+=("Python suites (pytest)=$results/python.xml")
+
+  stage "static analysis (clang-format, clang-tidy, cppcheck)"
+  run lint bash scripts/lint.sh build
+else
+  stages+=("lint=skip")
+fi
 
 if [ -z "${MLRT_SKIP_SANITIZERS:-}" ]; then
-  echo "== ASan + UBSan + LeakSanitizer"
-  MLRT_BUILD_TYPE=RelWithDebInfo bash scripts/build.sh build-asan -DMLRT_SANITIZE=address,undefined \
-    -DMLRT_BUILD_BENCH=OFF -DMLRT_BUILD_CLI=OFF -DMLRT_BUILD_VAPOURSYNTH=OFF
-  (cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
-     LSAN_OPTIONS=suppressions="$root/tests/sanitizers/lsan.supp" \
-     UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure)
+  stage "ASan + UBSan + LeakSanitizer build"
+  if run asan-build env MLRT_BUILD_TYPE=RelWithDebInfo bash scripts/build.sh build-asan \
+       -DMLRT_SANITIZE=address,undefined -DMLRT_BUILD_BENCH=OFF -DMLRT_BUILD_CLI=OFF \
+       -DMLRT_BUILD_VAPOURSYNTH=OFF; then
+    stage "ASan + UBSan + LeakSanitizer (ctest)"
+    (cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+       LSAN_OPTIONS=suppressions="$root/tests/sanitizers/lsan.supp" \
+       UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+       ctest --output-on-failure -j2 --output-junit "$results/asan.xml")
+    xmls+=("ASan+UBSan+LSan (ctest)=$results/asan.xml")
+  fi
 
-  echo "== TSan (multi-stream engine)"
-  MLRT_BUILD_TYPE=RelWithDebInfo bash scripts/build.sh build-tsan -DMLRT_SANITIZE=thread \
-    -DMLRT_BUILD_BENCH=OFF -DMLRT_BUILD_CLI=OFF -DMLRT_BUILD_VAPOURSYNTH=OFF
-  (cd build-tsan && export TSAN_OPTIONS="halt_on_error=1 suppressions=$root/tests/sanitizers/tsan.supp" &&
-     ./tests/mlrt_engine_tests --gtest_filter='*Stream*:*Concurren*:Faults*' && ./tests/mlrt_stress 200)
+  stage "TSan build"
+  if run tsan-build env MLRT_BUILD_TYPE=RelWithDebInfo bash scripts/build.sh build-tsan \
+       -DMLRT_SANITIZE=thread -DMLRT_BUILD_BENCH=OFF -DMLRT_BUILD_CLI=OFF \
+       -DMLRT_BUILD_VAPOURSYNTH=OFF; then
+    stage "TSan (multi-stream engine tests, stress)"
+    export TSAN_OPTIONS="halt_on_error=1 suppressions=$root/tests/sanitizers/tsan.supp"
+    build-tsan/tests/mlrt_engine_tests --gtest_filter='*Stream*:*Concurren*:Faults*' \
+      --gtest_output="xml:$results/tsan.xml"
+    xmls+=("TSan (GoogleTest)=$results/tsan.xml")
+    run tsan-stress build-tsan/tests/mlrt_stress 200
+    unset TSAN_OPTIONS
+  else
+    stages+=("tsan-stress=skip")
+  fi
 
-  echo "== fuzzing (libFuzzer, ${MLRT_FUZZ_SECONDS:-60} s per target)"
-  bash scripts/fuzz.sh "${MLRT_FUZZ_SECONDS:-60}"
+  stage "fuzzing (libFuzzer, ${MLRT_FUZZ_SECONDS:-60} s per target)"
+  run fuzz bash scripts/fuzz.sh "${MLRT_FUZZ_SECONDS:-60}"
+else
+  echo; echo "test: MLRT_SKIP_SANITIZERS is set: sanitizer and fuzz stages not run"
 fi
+
+echo
+summary=(); for x in "${xmls[@]}"; do summary+=(--xml "$x"); done
+for s in "${stages[@]}"; do summary+=(--stage "$s"); done
+/usr/bin/python3 scripts/test_summary.py "${summary[@]}"

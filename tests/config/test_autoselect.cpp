@@ -4,6 +4,8 @@
 #include <set>
 
 #include "mlrt/config/autoselect.hpp"
+#include "mlrt/engine.hpp"
+#include "mlrt/version.hpp"
 #include "sysfs_fixture.hpp"
 #include "test_util.hpp"
 
@@ -135,9 +137,17 @@ TEST(Autoselect, ExtraFieldsGoToTheChosenBackend) {
 }
 
 TEST(Autoselect, UsesTheRealProbeByDefault) {
-    // Whatever this machine has, the answer is a valid backend whose provider loads or is CPU.
+    // The default probe is this machine's: the same answer as the probe spelled out, and a
+    // provider that really loads here.
     const Backend b = autoselect();
-    SUCCEED() << to_string(b);
+    SystemProbe real;
+    real.gpus = detect_gpus();
+    real.provider_loads = [](Provider p, int device) { return mlrt::provider_loads(p, device); };
+    EXPECT_EQ(b, autoselect(0, {}, real)) << to_string(b);
+    EXPECT_TRUE(mlrt::provider_loads(parse_provider(provider_name(b)))) << to_string(b);
+    if (real.gpus->empty()) {
+        EXPECT_EQ(b, Backend(ORT_CPU())) << "no GPU here: " << to_string(b);
+    }
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 
 #include "mlrt/config/inference.hpp"
 #include "support/models.hpp"
+#include "support/temp_dir.hpp"
 #include "test_util.hpp"
 
 using namespace mlrt;
@@ -176,11 +177,11 @@ TEST(Inference, PathAndSerializedModel) {
                                       {kW, kH}, false, {{"path_is_serialization", true}});
     expect_same_samples(in, 0, serialized[0], 0, 0);
 
-    const auto path = std::filesystem::temp_directory_path() / "mlrt-config-identity.onnx";
+    const test::TempDir dir("mlrt-config");
+    const auto path = dir / "identity.onnx";
     std::ofstream(path, std::ios::binary) << bytes;
     const auto from_file =
         inference(ORT_CPU({.fp16 = false}), std::vector{in}, path.string(), {0, 0}, {kW, kH});
-    std::filesystem::remove(path);
     expect_same_samples(in, 0, from_file[0], 0, 0);
 }
 

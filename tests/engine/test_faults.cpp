@@ -11,6 +11,7 @@
 #include "mlrt/error.hpp"
 #include "support/frames.hpp"
 #include "support/models.hpp"
+#include "support/temp_dir.hpp"
 
 using namespace mlrt;
 
@@ -54,8 +55,7 @@ TEST(Faults, RuntimeFailureAffectsOnlyItsFrame) {
 }
 
 TEST(Faults, ModelFileChangingOnDiskDoesNotAffectALoadedEngine) {
-    const auto dir = std::filesystem::temp_directory_path() / "mlrt-faults";
-    std::filesystem::create_directories(dir);
+    const test::TempDir dir("mlrt-faults");
     const auto path = dir / "model.onnx";
     test::ConvStackSpec spec;
     spec.scale = 2;

@@ -24,6 +24,16 @@ def rgb_clip(core, width=48, height=32, frames=6, fmt=None, seed=0):
     return blank.std.ModifyFrame(blank, fill), data
 
 
+def run_raw(model, data, tmp_path, *tiling):
+    """The engine run directly (no VapourSynth) on float32 planes (C, H, W): the reference."""
+    c, h, w = data.shape
+    raw_in, raw_out = tmp_path / "raw-in.f32", tmp_path / "raw-out.f32"
+    np.ascontiguousarray(data, dtype=np.float32).tofile(raw_in)
+    subprocess.run([str(RUN_RAW), str(model), str(w), str(h), str(c), str(raw_in), str(raw_out),
+                    *map(str, tiling)], check=True)
+    return np.fromfile(raw_out, dtype=np.float32)
+
+
 def planes(frame):
     return np.stack([np.asarray(frame[p]).astype(np.float32) for p in range(frame.format.num_planes)])
 
@@ -44,11 +54,7 @@ def test_output_equals_engine(core, make_model, tmp_path):
     out = core.ort.Model(clip, network_path=str(model), tilesize=[20, 16], overlap=[4, 4])
     assert (out.width, out.height) == (80, 48)
     assert out.format.id == vs.RGBS.value
-    raw_in, raw_out = tmp_path / "in.raw", tmp_path / "out.raw"
-    data[1].tofile(raw_in)
-    subprocess.run([str(RUN_RAW), str(model), "40", "24", "3", str(raw_in), str(raw_out),
-                    "20", "16", "4", "4"], check=True)
-    expected = np.fromfile(raw_out, dtype=np.float32).reshape(3, 48, 80)
+    expected = run_raw(model, data[1], tmp_path, 20, 16, 4, 4).reshape(3, 48, 80)
     np.testing.assert_array_equal(planes(out.get_frame(1)), expected)
 
 
@@ -76,7 +82,10 @@ def test_every_argument_accepted(core, make_model):
         num_streams=2, verbosity=3, cudnn_benchmark=True, builtin=False, builtindir="models", fp16=False,
         path_is_serialization=False, use_cuda_graph=False, fp16_blacklist_ops=["Resize"], prefer_nhwc=False,
         output_format=0, tf32=False, ml_program=0)
-    out.get_frame(0)
+    # Every argument spelled out at a value that changes nothing: the same frame as the defaults.
+    plain = core.ort.Model(clip, network_path=str(model), overlap=2, tilesize=16, fp16=False)
+    assert (out.width, out.height, out.format.id) == (32, 32, vs.RGBS.value)
+    np.testing.assert_array_equal(planes(out.get_frame(0)), planes(plain.get_frame(0)))
 
 
 def test_reference_get_args_script(core, make_model):
@@ -99,10 +108,19 @@ def test_path_is_serialization(core, make_model):
 
 
 def test_builtin_models_next_to_plugin(core, make_model, plugin_path, tmp_path):
-    model = make_model("identity", 3)
-    clip, data = rgb_clip(core, 16, 16, frames=1)
-    with pytest.raises(vs.Error, match="Model: .*models/absent/none.onnx"):
+    # builtin=True resolves network_path under builtindir, itself relative to the plugin's folder.
+    model = make_model("conv", 3, 3, 2, 1)
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "m.onnx").write_bytes(model.read_bytes())
+    clip, _ = rgb_clip(core, 16, 16, frames=1)
+    direct = planes(core.ort.Model(clip, network_path=str(model)).get_frame(0))
+    builtin = core.ort.Model(clip, network_path="sub/m.onnx", builtin=True, builtindir=str(tmp_path))
+    np.testing.assert_array_equal(planes(builtin.get_frame(0)), direct)
+    # The default builtindir is "models" next to the plugin, and a missing model names that path.
+    expected = str(plugin_path.parent / "models" / "absent" / "none.onnx")
+    with pytest.raises(vs.Error, match="Model: .*cannot open model file") as info:
         core.ort.Model(clip, network_path="absent/none.onnx", builtin=True)
+    assert expected in str(info.value)
 
 
 def test_flexible_output(core, make_model):
@@ -141,13 +159,16 @@ def test_half_precision_clips(core, make_model):
     np.testing.assert_array_equal(planes(out.get_frame(0)), data[0].astype(np.float16).astype(np.float32))
 
 
-def test_two_clips_and_yuv444(core, make_model):
+def test_two_clips_and_yuv444(core, make_model, tmp_path):
     model = make_model("conv", 6, 3, 1, 1)
     a, _ = rgb_clip(core, 16, 16, frames=2)
     b = core.std.BlankClip(width=16, height=16, format=vs.YUV444PS, length=2, color=[0.5, 0.1, -0.1])
     out = core.ort.Model([a, b], network_path=str(model))
     assert out.format.num_planes == 3
-    out.get_frame(1)
+    # The two clips' planes are the model's 6 channels in order: the engine on those 6 planes.
+    six = np.concatenate([planes(a.get_frame(1)), planes(b.get_frame(1))])
+    expected = run_raw(model, six, tmp_path).reshape(3, 16, 16)
+    np.testing.assert_array_equal(planes(out.get_frame(1)), expected)
 
 
 def test_frame_properties_from_first_clip(core, make_model):
