@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/fp16_convert.hpp"
+#include "engine/fp16/fp16.hpp"
 #include "mlrt/config/backends.hpp"
 #include "mlrt/config/engine_args.hpp"
 #include "mlrt/engine.hpp"
@@ -33,7 +33,7 @@ inline Outcome model_load_outcome(const std::uint8_t* data, std::size_t size) {
                              {1 + (knobs >> 6)}};
     mlrt::EngineOptions options;
     options.intra_op_threads = 1;
-    options.verbosity = mlrt::Verbosity::FATAL;
+    options.log_severity = mlrt::LogSeverity::Fatal;
     if (knobs & 0x20) {
         options.tile_width = options.tile_height = 8;
         options.overlap_width = options.overlap_height = 1;

@@ -18,7 +18,7 @@ done
 
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
 
-# The project's own translation units in the database: src/, bench/ and fuzz/ (tests are
+# The project's own translation units in the database: src/ and fuzz/ (tests are
 # checked by the compiler's warnings and by running them).
 python3 - "$db" "$root" >"$work/units" <<'PY' || die "cannot read $db"
 import json, os, sys
@@ -27,7 +27,7 @@ units = set()
 for entry in json.load(open(db)):
     path = os.path.realpath(os.path.join(entry["directory"], entry["file"]))
     rel = os.path.relpath(path, root)
-    if rel.split(os.sep)[0] in ("src", "bench", "fuzz"):
+    if rel.split(os.sep)[0] in ("src", "fuzz"):
         units.add(rel)
 print("\n".join(sorted(units)))
 PY

@@ -50,7 +50,7 @@ fi
 if [ -z "${MLRT_SKIP_SANITIZERS:-}" ]; then
   stage "ASan + UBSan + LeakSanitizer build"
   if run asan-build env MLRT_BUILD_TYPE=RelWithDebInfo bash scripts/build.sh build-asan \
-       -DMLRT_SANITIZE=address,undefined -DMLRT_BUILD_BENCH=OFF -DMLRT_BUILD_CLI=OFF \
+       -DMLRT_SANITIZE=address,undefined -DMLRT_BUILD_CLI=OFF \
        -DMLRT_BUILD_VAPOURSYNTH=OFF; then
     stage "ASan + UBSan + LeakSanitizer (ctest)"
     (cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
@@ -62,7 +62,7 @@ if [ -z "${MLRT_SKIP_SANITIZERS:-}" ]; then
 
   stage "TSan build"
   if run tsan-build env MLRT_BUILD_TYPE=RelWithDebInfo bash scripts/build.sh build-tsan \
-       -DMLRT_SANITIZE=thread -DMLRT_BUILD_BENCH=OFF -DMLRT_BUILD_CLI=OFF \
+       -DMLRT_SANITIZE=thread -DMLRT_BUILD_CLI=OFF \
        -DMLRT_BUILD_VAPOURSYNTH=OFF; then
     stage "TSan (multi-stream engine tests, stress)"
     export TSAN_OPTIONS="halt_on_error=1 suppressions=$root/tests/sanitizers/tsan.supp"

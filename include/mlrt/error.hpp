@@ -4,6 +4,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "mlrt/export.hpp"
+
 namespace mlrt {
 
 enum class ErrorKind {
@@ -14,9 +16,11 @@ enum class ErrorKind {
     Io,               // reading or writing a file or stream failed
 };
 
-const char* to_string(ErrorKind kind) noexcept;
+MLRT_API const char* to_string(ErrorKind kind) noexcept;
 
-class Error : public std::runtime_error {
+// Exported whole, so that its type information is one across the library boundary and a
+// front end's catch (const mlrt::Error&) sees what the library throws.
+class MLRT_API Error : public std::runtime_error {
   public:
     Error(ErrorKind kind, const std::string& message) : std::runtime_error(message), kind_(kind) {}
     ErrorKind kind() const noexcept { return kind_; }

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "mlrt/export.hpp"
+
 namespace mlrt {
 
 enum class SampleType { Float32, Float16 };
@@ -14,7 +16,7 @@ enum class SampleType { Float32, Float16 };
 constexpr std::size_t bytes_per_sample(SampleType t) noexcept {
     return t == SampleType::Float32 ? 4 : 2;
 }
-const char* to_string(SampleType t) noexcept;
+MLRT_API const char* to_string(SampleType t) noexcept;
 
 struct PlaneView {
     const std::byte* data = nullptr;
@@ -42,7 +44,7 @@ struct MutableFrameView {
 };
 
 // An owning frame with packed rows (stride = width * bytes_per_sample).
-class Frame {
+class MLRT_API Frame {
   public:
     Frame() = default;
     Frame(int width, int height, int planes, SampleType type);
@@ -88,7 +90,7 @@ class Frame {
 };
 
 // IEEE binary16 <-> binary32, round to nearest even; out-of-range values become +-inf.
-std::uint16_t float_to_half(float f) noexcept;
-float half_to_float(std::uint16_t h) noexcept;
+MLRT_API std::uint16_t float_to_half(float f) noexcept;
+MLRT_API float half_to_float(std::uint16_t h) noexcept;
 
 }  // namespace mlrt

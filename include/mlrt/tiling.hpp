@@ -1,6 +1,9 @@
 #pragma once
 // Where the tiles of a frame go. Pure geometry, shared by the engine, the benchmark and tests.
+#include <cstddef>
 #include <vector>
+
+#include "mlrt/export.hpp"
 
 namespace mlrt {
 
@@ -20,10 +23,18 @@ struct TileLayout {
     std::size_t count() const noexcept { return x.starts.size() * y.starts.size(); }
 };
 
-// Lays out one axis. `requested` <= 0 means the whole frame. `multiple` is the size granularity
-// the model needs; `fixed` is the model's own size on this axis for fixed-size models (0 when
-// dynamic). Throws mlrt::Error naming `axis_name` when the overlap leaves no step.
-AxisTiling layout_axis(int frame, int requested, int overlap, int multiple, int fixed,
-                       TileMode mode, const char* axis_name);
+// One axis to lay out.
+struct AxisRequest {
+    int frame = 0;      // samples on this axis
+    int requested = 0;  // the tile size asked for; <= 0: the whole frame
+    int overlap = 0;    // context shared with each neighbour
+    int multiple = 1;   // the size granularity the model needs
+    int fixed = 0;      // the model's own size on this axis (fixed-size models); 0: dynamic
+    TileMode mode = TileMode::Balanced;
+    const char* name = "width";  // for error messages
+};
+
+// Throws mlrt::Error naming the axis when the overlap leaves no step.
+MLRT_API AxisTiling layout_axis(const AxisRequest& axis);
 
 }  // namespace mlrt

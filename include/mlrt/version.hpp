@@ -1,8 +1,10 @@
 #pragma once
+// What this build is: mlrt's version, ONNX Runtime's, and the providers that load here.
 #include <string>
 #include <vector>
 
-#include "mlrt/engine.hpp"
+#include "mlrt/export.hpp"
+#include "mlrt/provider.hpp"
 
 namespace mlrt {
 
@@ -13,12 +15,7 @@ struct RuntimeInfo {
     std::vector<std::string> loadable_providers;  // what mlrt could actually load here
 };
 
-const char* version() noexcept;
-RuntimeInfo runtime_info();
-
-// Whether `p` can be loaded in this process (library present, device reachable). On failure
-// `why` (when given) receives ONNX Runtime's reason.
-bool provider_loads(Provider p, int device_id = 0, std::string* why = nullptr);
-std::vector<Provider> loadable_providers(int device_id = 0);
+MLRT_API const char* version() noexcept;
+MLRT_API RuntimeInfo runtime_info();
 
 }  // namespace mlrt

@@ -3,7 +3,8 @@
 #include <CLI/CLI.hpp>
 #include <string>
 
-#include "mlrt/engine.hpp"
+#include "mlrt/config/args.hpp"
+#include "mlrt/engine_options.hpp"
 
 namespace mlrt::cli {
 
@@ -21,6 +22,9 @@ struct EngineFlags {
 };
 
 void add_engine_flags(CLI::App& command, EngineFlags& flags);
+// The flags as the configuration layer's arguments (the keys of ort.Model), and the options its
+// one parser makes of them: the same names, defaults, checks and messages as every front end.
+config::ArgMap engine_args(const EngineFlags& flags);
 EngineOptions engine_options(const EngineFlags& flags);
 
 // The provider `--backend auto` means on this machine.

@@ -12,17 +12,22 @@ const ArgValue* ArgReader::find(std::string_view key) const {
     return &it->second;
 }
 
-void fail_argument(std::string_view context, std::string_view key, std::string_view problem) {
+void fail_argument(std::string_view context, std::string_view key, std::string_view problem,
+                   const ArgSpelling* spelling) {
     std::string message(context);
-    message += ": argument '";
-    message += key;
-    message += "' ";
+    if (!message.empty()) message += ": ";
+    const auto named = spelling ? spelling->names.find(key) : ArgSpelling::Names::const_iterator{};
+    if (spelling && named != spelling->names.end())
+        message += named->second;
+    else
+        message += "argument '" + std::string(key) + "'";
+    message += ' ';
     message += problem;
     throw Error(ErrorKind::InvalidArgument, message);
 }
 
 void ArgReader::fail(std::string_view key, std::string_view problem) const {
-    fail_argument(context_, key, problem);
+    fail_argument(context_, key, problem, spelling_);
 }
 
 void ArgReader::fail_type(std::string_view key, std::string_view expected) const {

@@ -14,14 +14,15 @@
 
 namespace mlrt::config::detail {
 
-// Throws mlrt::Error(InvalidArgument): "<context>: argument '<key>' <problem>".
+// Throws mlrt::Error(InvalidArgument): "<context>: argument '<key>' <problem>", or with a
+// spelling that names the key, "<context>: <its name> <problem>".
 [[noreturn]] void fail_argument(std::string_view context, std::string_view key,
-                                std::string_view problem);
+                                std::string_view problem, const ArgSpelling* spelling = nullptr);
 
 class ArgReader {
   public:
-    ArgReader(const ArgMap& args, std::string context)
-        : args_(args), context_(std::move(context)) {}
+    ArgReader(const ArgMap& args, std::string context, const ArgSpelling* spelling = nullptr)
+        : args_(args), context_(std::move(context)), spelling_(spelling) {}
 
     // Throws naming the first key in neither `known` nor `more`.
     void reject_unknown(std::span<const std::string_view> known,
@@ -48,6 +49,7 @@ class ArgReader {
 
     const ArgMap& args_;
     std::string context_;
+    const ArgSpelling* spelling_;
 };
 
 }  // namespace mlrt::config::detail

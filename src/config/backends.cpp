@@ -1,5 +1,6 @@
-// Construction, validation and identity (equality is defaulted in the header; hashing is here)
-// of the backend value types.
+// Construction, validation and identity (equality is in the header) of ORT, the shared part of
+// every backend; and the functions over any Backend. The providers' own part is in
+// backend_provider.cpp.
 #include "mlrt/config/backends.hpp"
 
 #include <algorithm>
@@ -7,6 +8,7 @@
 #include <string>
 
 #include "config/arg_reader.hpp"
+#include "config/backend_fields.hpp"
 #include "config/hash_combine.hpp"
 #include "mlrt/config/logging.hpp"
 #include "mlrt/error.hpp"
@@ -19,8 +21,8 @@ const char* to_string(OutputFormat format) noexcept {
     return format == OutputFormat::FP16 ? "FP16" : "FP32";
 }
 
-const char* to_string(ORT_COREML::Provider p) noexcept {
-    return p == ORT_COREML::Provider::ML_PROGRAM ? "ML_PROGRAM" : "NEURAL_NETWORK";
+const char* to_string(CoremlProvider p) noexcept {
+    return p == CoremlProvider::ML_PROGRAM ? "ML_PROGRAM" : "NEURAL_NETWORK";
 }
 
 ORT::ORT(const Options& o, std::string_view type_name)
@@ -37,72 +39,13 @@ ORT::ORT(const Options& o, std::string_view type_name)
     const int v = static_cast<int>(verbosity_);
     if (v < static_cast<int>(Verbosity::VERBOSE) || v > static_cast<int>(Verbosity::FATAL))
         fail_argument(type_name, "verbosity", "must be in 0..4, got " + std::to_string(v));
-    if (output_format_ && *output_format_ != OutputFormat::FP32 &&
-        *output_format_ != OutputFormat::FP16)
-        fail_argument(type_name, "output_format",
-                      "must be 0 (FP32) or 1 (FP16), got " +
-                          std::to_string(static_cast<int>(*output_format_)));
+    if (output_format_)
+        if (auto problem = detail::Codec<OutputFormat>::problem(*output_format_))
+            fail_argument(type_name, "output_format", *problem);
 }
 
 ORT::Options ORT::options() const {
-    Options o;
-    copy_common_to(o);
-    return o;
-}
-
-namespace {
-void check_device_id(std::string_view type_name, int device_id) {
-    if (device_id < 0)
-        fail_argument(type_name, "device_id", "must be >= 0, got " + std::to_string(device_id));
-}
-}  // namespace
-
-ORT_CUDA::ORT_CUDA(const Options& o)
-    : ORT(common_of(o), "ORT_CUDA"),
-      device_id_(o.device_id),
-      cudnn_benchmark_(o.cudnn_benchmark),
-      use_cuda_graph_(o.use_cuda_graph),
-      tf32_(o.tf32),
-      prefer_nhwc_(o.prefer_nhwc) {
-    check_device_id("ORT_CUDA", device_id_);
-}
-
-ORT_CUDA::Options ORT_CUDA::options() const {
-    Options o;
-    copy_common_to(o);
-    o.device_id = device_id_;
-    o.cudnn_benchmark = cudnn_benchmark_;
-    o.use_cuda_graph = use_cuda_graph_;
-    o.tf32 = tf32_;
-    o.prefer_nhwc = prefer_nhwc_;
-    return o;
-}
-
-ORT_DML::ORT_DML(const Options& o) : ORT(common_of(o), "ORT_DML"), device_id_(o.device_id) {
-    check_device_id("ORT_DML", device_id_);
-}
-
-ORT_DML::Options ORT_DML::options() const {
-    Options o;
-    copy_common_to(o);
-    o.device_id = device_id_;
-    return o;
-}
-
-ORT_COREML::ORT_COREML(const Options& o)
-    : ORT(common_of(o), "ORT_COREML"), ml_program_(o.ml_program) {
-    // The reference's ORT_COREML.Provider(ml_program) refuses other values the same way.
-    if (ml_program_ != Provider::NEURAL_NETWORK && ml_program_ != Provider::ML_PROGRAM)
-        fail_argument("ORT_COREML", "ml_program",
-                      "must be 0 (NEURAL_NETWORK) or 1 (ML_PROGRAM), got " +
-                          std::to_string(static_cast<int>(ml_program_)));
-}
-
-ORT_COREML::Options ORT_COREML::options() const {
-    Options o;
-    copy_common_to(o);
-    o.ml_program = ml_program_;
-    return o;
+    return {num_streams_, verbosity_, fp16_, fp16_blacklist_ops_, output_format_};
 }
 
 Backend make_backend(std::string_view provider, const ArgMap& fields) {
@@ -138,35 +81,5 @@ std::size_t std::hash<mlrt::config::ORT>::operator()(const mlrt::config::ORT& b)
     if (b.fp16_blacklist_ops())
         for (const std::string& op : *b.fp16_blacklist_ops()) hash_combine(h, op);
     hash_combine(h, b.output_format() ? static_cast<int>(*b.output_format()) : -1);
-    return h;
-}
-
-std::size_t std::hash<mlrt::config::ORT_CPU>::operator()(
-    const mlrt::config::ORT_CPU& b) const noexcept {
-    return std::hash<mlrt::config::ORT>{}(b);
-}
-
-std::size_t std::hash<mlrt::config::ORT_CUDA>::operator()(
-    const mlrt::config::ORT_CUDA& b) const noexcept {
-    std::size_t h = std::hash<mlrt::config::ORT>{}(b);
-    hash_combine(h, b.device_id());
-    hash_combine(h, b.cudnn_benchmark());
-    hash_combine(h, b.use_cuda_graph());
-    hash_combine(h, b.tf32());
-    hash_combine(h, b.prefer_nhwc());
-    return h;
-}
-
-std::size_t std::hash<mlrt::config::ORT_DML>::operator()(
-    const mlrt::config::ORT_DML& b) const noexcept {
-    std::size_t h = std::hash<mlrt::config::ORT>{}(b);
-    hash_combine(h, b.device_id());
-    return h;
-}
-
-std::size_t std::hash<mlrt::config::ORT_COREML>::operator()(
-    const mlrt::config::ORT_COREML& b) const noexcept {
-    std::size_t h = std::hash<mlrt::config::ORT>{}(b);
-    hash_combine(h, static_cast<int>(b.ml_program()));
     return h;
 }

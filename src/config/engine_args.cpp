@@ -124,8 +124,9 @@ std::optional<std::string> flexible_output_prop_from_args(const ArgMap& args) {
     return prop;
 }
 
-EngineOptions engine_options_from_args(const ArgMap& args, TileMode default_tile_mode) {
-    const ArgReader r(args, std::string(kContext));
+EngineOptions engine_options_from_args(const ArgMap& args, TileMode default_tile_mode,
+                                       const ArgSpelling& spelling) {
+    const ArgReader r(args, spelling.context, &spelling);
     r.reject_unknown(kEngineKeys, kModelKeys);
 
     EngineOptions o;
@@ -139,8 +140,8 @@ EngineOptions engine_options_from_args(const ArgMap& args, TileMode default_tile
     if (auto v = r.boolean("prefer_nhwc")) o.cuda.prefer_nhwc = *v;
     if (auto v = r.integer("ml_program", 0, 1)) o.coreml_ml_program = *v == 1;
 
-    if (auto v = r.integer("num_streams", 1)) o.num_streams = *v;
-    if (auto v = r.integer("verbosity", 0, 4)) o.verbosity = static_cast<Verbosity>(*v);
+    if (auto v = r.integer("num_streams", 1, 64)) o.num_streams = *v;
+    if (auto v = r.integer("verbosity", 0, 4)) o.log_severity = static_cast<LogSeverity>(*v);
     if (auto v = r.integer("intra_op_threads", 0)) o.intra_op_threads = *v;
 
     o.fp16 = r.boolean("fp16").value_or(false);
@@ -152,6 +153,29 @@ EngineOptions engine_options_from_args(const ArgMap& args, TileMode default_tile
 
     o.flexible_output = flexible_output_prop_from_args(args).has_value();
     return o;
+}
+
+ArgMap engine_args_of(const EngineOptions& o) {
+    using I = std::int64_t;
+    ArgMap a{{"provider", std::string(to_string(o.provider))},
+             {"device_id", I{o.device_id}},
+             {"cudnn_benchmark", o.cuda.cudnn_benchmark},
+             {"use_cuda_graph", o.cuda.use_cuda_graph},
+             {"tf32", o.cuda.tf32},
+             {"prefer_nhwc", o.cuda.prefer_nhwc},
+             {"ml_program", I{o.coreml_ml_program ? 1 : 0}},
+             {"num_streams", I{o.num_streams}},
+             {"verbosity", I{static_cast<int>(o.log_severity)}},
+             {"intra_op_threads", I{o.intra_op_threads}},
+             {"fp16", o.fp16},
+             {"tile_mode", std::string(o.tile_mode == TileMode::Literal ? "literal" : "balanced")}};
+    if (o.fp16_blacklist) a["fp16_blacklist_ops"] = *o.fp16_blacklist;
+    if (o.fp16) a["output_format"] = I{o.output_type == SampleType::Float32 ? 0 : 1};
+    if (o.tile_width > 0 || o.tile_height > 0)
+        a["tilesize"] = std::vector<I>{o.tile_width, o.tile_height};
+    if (o.overlap_width > 0 || o.overlap_height > 0)
+        a["overlap"] = std::vector<I>{o.overlap_width, o.overlap_height};
+    return a;
 }
 
 ModelSource model_source_from_args(const ArgMap& args, const std::filesystem::path& plugin_dir) {

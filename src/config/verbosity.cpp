@@ -1,4 +1,4 @@
-#include "mlrt/verbosity.hpp"
+#include "mlrt/config/verbosity.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -6,9 +6,7 @@
 
 #include "mlrt/config/logging.hpp"
 
-namespace mlrt {
-
-using config::LogLevel;
+namespace mlrt::config {
 
 // Exact levels only, as the reference's dict lookup: 15 or 35 fall back to WARNING too.
 Verbosity verbosity_from_logging(int python_logging_level) noexcept {
@@ -64,4 +62,4 @@ const char* to_string(Verbosity v) noexcept {
     return "UNKNOWN";
 }
 
-}  // namespace mlrt
+}  // namespace mlrt::config

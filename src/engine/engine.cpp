@@ -1,10 +1,10 @@
 #include "mlrt/engine.hpp"
 
 #include <algorithm>
-#include <cctype>
 
-#include "engine/fp16_convert.hpp"
+#include "engine/fp16/fp16.hpp"
 #include "engine/model_prep.hpp"
+#include "engine/output_shape.hpp"
 #include "engine/session_factory.hpp"
 #include "engine/session_stream.hpp"
 #include "engine/stream_pool.hpp"
@@ -15,51 +15,6 @@ namespace mlrt {
 
 using detail::SessionStream;
 using detail::TensorShape;
-
-const char* to_string(Provider p) noexcept {
-    switch (p) {
-        case Provider::CPU:
-            return "CPU";
-        case Provider::CUDA:
-            return "CUDA";
-        case Provider::DML:
-            return "DML";
-        case Provider::CoreML:
-            return "COREML";
-    }
-    return "?";
-}
-
-Provider parse_provider(std::string_view name) {
-    std::string up(name);
-    std::transform(up.begin(), up.end(), up.begin(),
-                   [](unsigned char c) { return std::toupper(c); });
-    if (up.empty() || up == "CPU") return Provider::CPU;
-    if (up == "CUDA") return Provider::CUDA;
-    if (up == "DML") return Provider::DML;
-    if (up == "COREML") return Provider::CoreML;
-    throw Error(ErrorKind::InvalidArgument,
-                "provider '" + std::string(name) +
-                    "' is unknown; expected one of \"\", CPU, CUDA, DML, COREML");
-}
-
-ModelSource ModelSource::from_path(std::filesystem::path path) {
-    ModelSource s;
-    s.is_path_ = true;
-    s.path_ = std::move(path);
-    return s;
-}
-
-ModelSource ModelSource::from_bytes(std::string bytes, std::string label) {
-    ModelSource s;
-    s.bytes_ = std::move(bytes);
-    s.label_ = std::move(label);
-    return s;
-}
-
-std::string ModelSource::describe() const {
-    return is_path_ ? path_.string() : label_;
-}
 
 namespace {
 
@@ -86,9 +41,9 @@ void validate_options(const EngineOptions& o) {
         if (value < 0 || value > max_axis)
             bad_arg(std::string(name) + " must be between 0 and " + std::to_string(max_axis) +
                     ", got " + std::to_string(value));
-    const int v = static_cast<int>(o.verbosity);
+    const int v = static_cast<int>(o.log_severity);
     if (v < 0 || v > 4)
-        bad_arg("verbosity must be 0 (VERBOSE) to 4 (FATAL), got " + std::to_string(v));
+        bad_arg("log severity must be 0 (verbose) to 4 (fatal), got " + std::to_string(v));
 }
 
 void validate_input(const InputFormat& in) {
@@ -119,7 +74,16 @@ struct Engine::Impl {
     std::vector<std::unique_ptr<SessionStream>> streams;
     std::unique_ptr<detail::StreamPool> pool;
 
+    // Construction, in order: the model as it will run, the tiles, the sessions, the output
+    // geometry, the streams.
     Impl(const ModelSource& source, const InputFormat& in, const EngineOptions& opt);
+    onnx::ModelProto prepare_model(const ModelSource& source, detail::ModelSignature& sig);
+    void lay_out_tiles();
+    std::vector<Ort::Session> create_sessions(const onnx::ModelProto& model,
+                                              const std::string& name);
+    void resolve_output(Ort::Session& first, const onnx::ModelProto& model,
+                        const detail::ModelSignature& sig, const std::string& name);
+
     void check_frames(std::span<const FrameView> clips, const MutableFrameView& out) const;
     void run_tiles(SessionStream& s, std::span<const FrameView> clips,
                    const MutableFrameView& out) const;
@@ -130,10 +94,32 @@ Engine::Impl::Impl(const ModelSource& source, const InputFormat& in, const Engin
     validate_options(options);
     validate_input(input);
     const std::string name = source.describe();
+    detail::ModelSignature sig;
+    onnx::ModelProto model = prepare_model(source, sig);
+    lay_out_tiles();
+    detail::specialise_input(model, info.input_channels, layout.y.tile, layout.x.tile);
+    std::vector<Ort::Session> sessions = create_sessions(model, name);
+    resolve_output(sessions[0], model, sig, name);
 
+    const TensorShape in_shape{info.input_type,
+                               {1, info.input_channels, layout.y.tile, layout.x.tile}};
+    const TensorShape out_shape{
+        info.output_type,
+        {1, info.output_channels, layout.y.tile * info.scale, layout.x.tile * info.scale}};
+    for (auto& s : sessions)
+        streams.push_back(std::make_unique<SessionStream>(std::move(s), sig.input.name, in_shape,
+                                                          sig.output.name, out_shape));
+    pool = std::make_unique<detail::StreamPool>(options.num_streams);
+}
+
+// Reads the model once, checks it against the frames, and settles the precision it runs at:
+// either the engine converts the graph to float16, or the frames must match its input type.
+onnx::ModelProto Engine::Impl::prepare_model(const ModelSource& source,
+                                             detail::ModelSignature& sig) {
+    const std::string name = source.describe();
     const std::string original = detail::read_model_bytes(source);
     onnx::ModelProto model = detail::parse_model(original, source);
-    const detail::ModelSignature sig = detail::model_signature(model, name);
+    sig = detail::model_signature(model, name);
     int channels = 0;
     for (int p : input.planes_per_clip) channels += p;
     if (sig.input.dims[1] > 0 && sig.input.dims[1] != channels)
@@ -141,13 +127,10 @@ Engine::Impl::Impl(const ModelSource& source, const InputFormat& in, const Engin
                   std::to_string(sig.input.dims[1]) + " channels, but the input clips have " +
                   std::to_string(channels) + " planes in total");
 
-    // Precision: either the engine converts the graph to float16, or the frames must already
-    // match the model's input type.
     SampleType model_in =
         detail::sample_type_of(sig.input.elem_type, name + ": input '" + sig.input.name + "'");
     SampleType model_out =
         detail::sample_type_of(sig.output.elem_type, name + ": output '" + sig.output.name + "'");
-    std::string bytes;
     if (options.fp16) {
         out_type = options.output_type.value_or(SampleType::Float16);
         detail::Fp16Options f16;
@@ -156,8 +139,7 @@ Engine::Impl::Impl(const ModelSource& source, const InputFormat& in, const Engin
         f16.output_float32 = out_type == SampleType::Float32;
         const auto cache =
             options.fp16_cache_dir.empty() ? detail::default_cache_dir() : options.fp16_cache_dir;
-        bytes = detail::convert_to_fp16_cached(original, f16, cache);
-        if (!model.ParseFromString(bytes))
+        if (!model.ParseFromString(detail::convert_to_fp16_cached(original, f16, cache)))
             bad_model(name + ": the float16 conversion produced an unreadable model");
         model_in = input.type;
         model_out = out_type;
@@ -178,17 +160,29 @@ Engine::Impl::Impl(const ModelSource& source, const InputFormat& in, const Engin
     info.fixed_width = dim_or_zero(sig.input.dims[3]);
     info.fixed_height = dim_or_zero(sig.input.dims[2]);
     info.size_multiple = detail::size_multiple(model);
+    return model;
+}
 
-    layout.x = layout_axis(input.width, options.tile_width, options.overlap_width,
-                           info.size_multiple, info.fixed_width, options.tile_mode, "width");
-    layout.y = layout_axis(input.height, options.tile_height, options.overlap_height,
-                           info.size_multiple, info.fixed_height, options.tile_mode, "height");
-    const int tw = layout.x.tile;
-    const int th = layout.y.tile;
+void Engine::Impl::lay_out_tiles() {
+    layout.x = layout_axis({.frame = input.width,
+                            .requested = options.tile_width,
+                            .overlap = options.overlap_width,
+                            .multiple = info.size_multiple,
+                            .fixed = info.fixed_width,
+                            .mode = options.tile_mode,
+                            .name = "width"});
+    layout.y = layout_axis({.frame = input.height,
+                            .requested = options.tile_height,
+                            .overlap = options.overlap_height,
+                            .multiple = info.size_multiple,
+                            .fixed = info.fixed_height,
+                            .mode = options.tile_mode,
+                            .name = "height"});
+}
 
-    detail::specialise_input(model, channels, th, tw);
-    bytes = model.SerializeAsString();
-
+std::vector<Ort::Session> Engine::Impl::create_sessions(const onnx::ModelProto& model,
+                                                        const std::string& name) {
+    const std::string bytes = model.SerializeAsString();
     intra_threads = options.intra_op_threads > 0
                         ? options.intra_op_threads
                         : detail::default_intra_op_threads(options.num_streams);
@@ -197,43 +191,16 @@ Engine::Impl::Impl(const ModelSource& source, const InputFormat& in, const Engin
         auto so = detail::make_session_options(options, intra_threads, i);
         sessions.push_back(detail::make_session(bytes, so, &shared_weights, options, name));
     }
+    return sessions;
+}
 
-    // Output shape: what ONNX Runtime resolved, then ONNX inference (safe now that ONNX Runtime
-    // accepted the graph), then a probe run.
-    auto unknown = [](const std::vector<long long>& d) {
-        return d.size() != 4 || std::any_of(d.begin(), d.end(), [](long long v) { return v <= 0; });
-    };
-    const auto ort_shape = sessions[0].GetOutputTypeInfo(0).GetTensorTypeAndShapeInfo().GetShape();
-    std::vector<long long> out_dims(ort_shape.begin(), ort_shape.end());
-    std::string inference_error;
-    if (unknown(out_dims)) {
-        auto inferred = detail::inferred_output_dims(model, &inference_error);
-        if (!unknown(inferred)) out_dims = inferred;
-    }
-    if (unknown(out_dims)) {
-        TensorShape in_shape{model_in, {1, channels, th, tw}};
-        std::vector<std::byte> zeros(in_shape.bytes());
-        const auto mem = Ort::MemoryInfo::CreateCpu(OrtDeviceAllocator, OrtMemTypeDefault);
-        Ort::Value v = Ort::Value::CreateTensor(
-            mem, zeros.data(), zeros.size(), in_shape.dims.data(), 4,
-            model_in == SampleType::Float32 ? ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT
-                                            : ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT16);
-        const char* in_names[] = {sig.input.name.c_str()};
-        const char* out_names[] = {sig.output.name.c_str()};
-        try {
-            auto outs = sessions[0].Run(Ort::RunOptions{}, in_names, &v, 1, out_names, 1);
-            auto shape = outs[0].GetTensorTypeAndShapeInfo().GetShape();
-            out_dims.assign(shape.begin(), shape.end());
-        } catch (const Ort::Exception& e) {
-            bad_model(name + ": running the model on a " + std::to_string(tw) + "x" +
-                      std::to_string(th) + " tile failed: " + e.what() +
-                      (inference_error.empty() ? "" : " (" + inference_error + ")"));
-        }
-    }
-    if (out_dims.size() != 4)
-        bad_model(name + ": output '" + sig.output.name + "' is not 4-D for a " +
-                  std::to_string(tw) + "x" + std::to_string(th) + " input");
-
+// The output geometry for one tile, checked against the contract: one integer scale, batch 1,
+// 1 or 3 channels unless flexible.
+void Engine::Impl::resolve_output(Ort::Session& first, const onnx::ModelProto& model,
+                                  const detail::ModelSignature& sig, const std::string& name) {
+    const int tw = layout.x.tile, th = layout.y.tile;
+    const std::vector<long long> out_dims = detail::resolve_output_dims(
+        first, model, sig, {info.input_type, {1, info.input_channels, th, tw}}, name);
     const auto oc = out_dims[1], oh = out_dims[2], ow = out_dims[3];
     if (out_dims[0] != 1)
         bad_model(name + ": output '" + sig.output.name + "' has batch " +
@@ -249,13 +216,6 @@ Engine::Impl::Impl(const ModelSource& source, const InputFormat& in, const Engin
                   " channels; 1 (GRAY) or 3 (RGB) are supported, or enable flexible output");
     out_width = input.width * info.scale;
     out_height = input.height * info.scale;
-
-    const TensorShape in_shape{model_in, {1, channels, th, tw}};
-    const TensorShape out_shape{model_out, {1, oc, oh, ow}};
-    for (auto& s : sessions)
-        streams.push_back(std::make_unique<SessionStream>(std::move(s), sig.input.name, in_shape,
-                                                          sig.output.name, out_shape));
-    pool = std::make_unique<detail::StreamPool>(options.num_streams);
 }
 
 void Engine::Impl::check_frames(std::span<const FrameView> clips,

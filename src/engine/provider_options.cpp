@@ -25,8 +25,8 @@ ProviderOptionSet provider_option_set(const EngineOptions& o) {
                 // ONNX Runtime enables TF32 by default; the reference keeps it off unless asked.
                 {"use_tf32", flag(o.cuda.tf32)},
                 {"prefer_nhwc", flag(o.cuda.prefer_nhwc)},
-                // Each session gets its own compute stream (user_compute_stream). "1" keeps the
-                // copies on that same stream; "0" moves them to separate streams, which ONNX
+                // Each session's provider has its own compute stream. "1" keeps the copies on
+                // that same stream; "0" moves them to separate streams, which ONNX
                 // Runtime documents as racy with its arena (onnxruntime#4829, PR #5445), and
                 // which upstream vs-mlrt warns against too.
                 {"do_copy_in_default_stream", "1"},

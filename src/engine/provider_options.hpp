@@ -1,9 +1,9 @@
 #pragma once
 // The execution-provider options mlrt hands ONNX Runtime, as plain key/value strings so that
 // they can be unit-tested without a GPU. The engine appends them:
-//   CUDA:   CreateCUDAProviderOptions, UpdateCUDAProviderOptions(options), then
-//           UpdateCUDAProviderOptionsWithValue("user_compute_stream", <the session's stream>)
-//           (a pointer, so not in this list), SessionOptionsAppendExecutionProvider_CUDA_V2;
+//   CUDA:   CreateCUDAProviderOptions, UpdateCUDAProviderOptions(options),
+//           SessionOptionsAppendExecutionProvider_CUDA_V2 (each session's provider then
+//           creates a compute stream of its own);
 //   DML:    SessionOptions::AppendExecutionProvider("DML", options);
 //   CoreML: SessionOptions::AppendExecutionProvider("CoreML", options);
 //   CPU:    nothing to append.

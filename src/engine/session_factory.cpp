@@ -93,7 +93,7 @@ Ort::SessionOptions make_session_options(const EngineOptions& options, int intra
     so.SetInterOpNumThreads(1);
     so.SetExecutionMode(ORT_SEQUENTIAL);
     so.SetGraphOptimizationLevel(ort_level(options.graph_optimization));
-    so.SetLogSeverityLevel(static_cast<int>(options.verbosity));
+    so.SetLogSeverityLevel(static_cast<int>(options.log_severity));
     so.SetLogId("mlrt");
     // Spinning workers steal the cores another stream needs; one stream may spin for latency.
     const bool spin = options.allow_spinning.value_or(options.num_streams <= 1);

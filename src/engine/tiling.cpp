@@ -39,9 +39,14 @@ std::vector<int> tile_starts(int frame, int tile, int overlap, int multiple) {
 
 }  // namespace
 
-AxisTiling layout_axis(int frame, int requested, int overlap, int multiple, int fixed,
-                       TileMode mode, const char* axis_name) {
-    const std::string axis = axis_name;
+AxisTiling layout_axis(const AxisRequest& request) {
+    const int frame = request.frame;
+    const int requested = request.requested;
+    const int overlap = request.overlap;
+    const int fixed = request.fixed;
+    const TileMode mode = request.mode;
+    int multiple = request.multiple;
+    const std::string axis = request.name;
     if (frame <= 0) throw Error(ErrorKind::InvalidArgument, "frame " + axis + " must be positive");
     if (overlap < 0)
         throw Error(ErrorKind::InvalidArgument,

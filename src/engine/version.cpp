@@ -41,12 +41,12 @@ bool provider_loads(Provider p, int device_id, std::string* why) {
     EngineOptions o;
     o.provider = p;
     o.device_id = device_id;
-    o.verbosity = Verbosity::FATAL;
+    o.log_severity = LogSeverity::Fatal;
     try {
         // Build options by hand: make_session_options would report failures through
         // loadable_providers(), which calls back here.
         Ort::SessionOptions so;
-        so.SetLogSeverityLevel(static_cast<int>(Verbosity::FATAL));
+        so.SetLogSeverityLevel(static_cast<int>(LogSeverity::Fatal));
         detail::append_provider(so, o);
         const std::string bytes = probe_model();
         Ort::Session s(detail::ort_env(), bytes.data(), bytes.size(), so);

@@ -1,4 +1,4 @@
-#include "vapoursynth/model_filter.hpp"
+#include "model_filter.hpp"
 
 #include <filesystem>
 #include <memory>
@@ -9,7 +9,7 @@
 #include "mlrt/config/engine_args.hpp"
 #include "mlrt/engine.hpp"
 #include "mlrt/error.hpp"
-#include "vapoursynth/vsmap_args.hpp"
+#include "vsmap_args.hpp"
 
 namespace mlrt::vs {
 

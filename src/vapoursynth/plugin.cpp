@@ -3,7 +3,7 @@
 #include <VapourSynth4.h>
 
 #include "mlrt/version.hpp"
-#include "vapoursynth/model_filter.hpp"
+#include "model_filter.hpp"
 
 namespace {
 

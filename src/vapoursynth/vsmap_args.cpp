@@ -1,4 +1,4 @@
-#include "vapoursynth/vsmap_args.hpp"
+#include "vsmap_args.hpp"
 
 #include <string>
 #include <vector>

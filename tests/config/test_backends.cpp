@@ -206,4 +206,38 @@ TEST(Backends, CommonAndStringOfBackend) {
     EXPECT_EQ(os.str().rfind("ORT_CPU(num_streams=1, verbosity=3", 0), 0u);
 }
 
+// The field tables drive options(), with, from_fields, get_args and the checks of every
+// provider: each field comes back as given, and the checks' messages name type and field.
+TEST(Backends, EveryProviderFieldRoundTrips) {
+    const ORT_CUDA cuda({.num_streams = 2,
+                         .device_id = 3,
+                         .cudnn_benchmark = false,
+                         .use_cuda_graph = true,
+                         .tf32 = true,
+                         .prefer_nhwc = true});
+    EXPECT_EQ(ORT_CUDA(cuda.options()), cuda);
+    EXPECT_EQ(ORT_CUDA::from_fields({{"num_streams", std::int64_t{2}},
+                                     {"device_id", std::int64_t{3}},
+                                     {"cudnn_benchmark", false},
+                                     {"use_cuda_graph", true},
+                                     {"tf32", true},
+                                     {"prefer_nhwc", true}}),
+              cuda);
+    EXPECT_EQ(cuda.with([](auto& o) { o.prefer_nhwc = false; }).get_args().at("prefer_nhwc"),
+              ArgValue(false));
+    const ORT_COREML coreml({.ml_program = ORT_COREML::Provider::ML_PROGRAM});
+    EXPECT_EQ(ORT_COREML(coreml.options()), coreml);
+    EXPECT_NE(coreml, ORT_COREML());
+    EXPECT_NE(std::hash<ORT_COREML>{}(coreml), std::hash<ORT_COREML>{}(ORT_COREML()));
+    EXPECT_EQ(ORT_DML::from_fields({{"device_id", std::int64_t{5}}}).options().device_id, 5);
+
+    EXPECT_EQ(error_of([] { ORT_DML({.device_id = -3}); }),
+              "ORT_DML: argument 'device_id' must be >= 0, got -3");
+    EXPECT_EQ(error_of([] { ORT_COREML({.ml_program = static_cast<ORT_COREML::Provider>(2)}); }),
+              "ORT_COREML: argument 'ml_program' must be 0 (NEURAL_NETWORK) or 1 (ML_PROGRAM), "
+              "got 2");
+    EXPECT_EQ(error_of([] { ORT_CUDA({.output_format = static_cast<OutputFormat>(5)}); }),
+              "ORT_CUDA: argument 'output_format' must be 0 (FP32) or 1 (FP16), got 5");
+}
+
 }  // namespace

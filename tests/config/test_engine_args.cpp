@@ -20,7 +20,7 @@ TEST(EngineArgs, EmptyMapGivesThePluginDefaults) {
     EXPECT_EQ(o.provider, Provider::CPU);
     EXPECT_EQ(o.device_id, 0);
     EXPECT_EQ(o.num_streams, 1);
-    EXPECT_EQ(o.verbosity, Verbosity::WARNING);
+    EXPECT_EQ(o.log_severity, LogSeverity::Warning);
     EXPECT_TRUE(o.cuda.cudnn_benchmark);
     EXPECT_FALSE(o.cuda.use_cuda_graph);
     EXPECT_FALSE(o.cuda.tf32);
@@ -65,7 +65,7 @@ TEST(EngineArgs, EveryArgumentIsRead) {
     EXPECT_EQ(o.provider, Provider::CUDA);
     EXPECT_EQ(o.device_id, 1);
     EXPECT_EQ(o.num_streams, 3);
-    EXPECT_EQ(o.verbosity, Verbosity::VERBOSE);
+    EXPECT_EQ(o.log_severity, LogSeverity::Verbose);
     EXPECT_FALSE(o.cuda.cudnn_benchmark);
     EXPECT_TRUE(o.fp16);
     EXPECT_TRUE(o.cuda.use_cuda_graph);
@@ -104,7 +104,7 @@ TEST(EngineArgs, NoneMeansNotGiven) {
     const EngineOptions o = engine_options_from_args(
         {{"fp16_blacklist_ops", None}, {"verbosity", None}, {"provider", None}});
     EXPECT_FALSE(o.fp16_blacklist.has_value());
-    EXPECT_EQ(o.verbosity, Verbosity::WARNING);
+    EXPECT_EQ(o.log_severity, LogSeverity::Warning);
     EXPECT_EQ(o.provider, Provider::CPU);
 }
 

@@ -2,11 +2,11 @@
 #include <gtest/gtest.h>
 
 #include "mlrt/config/logging.hpp"
-#include "mlrt/verbosity.hpp"
+#include "mlrt/config/verbosity.hpp"
 #include "test_util.hpp"
 
 using namespace mlrt;
-using config::LogLevel;
+using namespace mlrt::config;
 
 namespace {
 

@@ -18,7 +18,7 @@ using namespace mlrt;
 TEST(Faults, RuntimeFailureAffectsOnlyItsFrame) {
     EngineOptions o;
     o.num_streams = 4;
-    o.verbosity = Verbosity::FATAL;  // the injected failures would otherwise be logged by ORT
+    o.log_severity = LogSeverity::Fatal;  // the injected failures would otherwise be logged by ORT
     Engine e(ModelSource::from_bytes(test::poison_model(3)), {24, 16, SampleType::Float32, {3}}, o);
     Frame good = test::make_frame(24, 16, 3);
     Frame bad = good;

@@ -7,35 +7,83 @@ using mlrt::layout_axis;
 using mlrt::TileMode;
 
 TEST(Tiling, WholeFrameWhenNoTileSize) {
-    auto a = layout_axis(270, 0, 16, 1, 0, TileMode::Literal, "height");
+    auto a = layout_axis({.frame = 270,
+                          .requested = 0,
+                          .overlap = 16,
+                          .multiple = 1,
+                          .fixed = 0,
+                          .mode = TileMode::Literal,
+                          .name = "height"});
     EXPECT_EQ(a.tile, 270);
     EXPECT_EQ(a.starts, std::vector<int>{0});
 }
 
 TEST(Tiling, LiteralStepsAndFlushLastTile) {
-    auto a = layout_axis(480, 256, 16, 1, 0, TileMode::Literal, "width");
+    auto a = layout_axis({.frame = 480,
+                          .requested = 256,
+                          .overlap = 16,
+                          .multiple = 1,
+                          .fixed = 0,
+                          .mode = TileMode::Literal,
+                          .name = "width"});
     EXPECT_EQ(a.tile, 256);
     EXPECT_EQ(a.starts, (std::vector<int>{0, 224}));
-    auto b = layout_axis(1000, 256, 16, 1, 0, TileMode::Literal, "width");
+    auto b = layout_axis({.frame = 1000,
+                          .requested = 256,
+                          .overlap = 16,
+                          .multiple = 1,
+                          .fixed = 0,
+                          .mode = TileMode::Literal,
+                          .name = "width"});
     EXPECT_EQ(b.starts, (std::vector<int>{0, 224, 448, 672, 744}));
 }
 
 TEST(Tiling, LiteralTileLargerThanFrameClampsForDynamicModels) {
-    auto a = layout_axis(270, 256, 16, 1, 0, TileMode::Literal, "height");
+    auto a = layout_axis({.frame = 270,
+                          .requested = 256,
+                          .overlap = 16,
+                          .multiple = 1,
+                          .fixed = 0,
+                          .mode = TileMode::Literal,
+                          .name = "height"});
     EXPECT_EQ(a.starts, (std::vector<int>{0, 14}));
-    auto b = layout_axis(100, 256, 16, 1, 0, TileMode::Literal, "height");
+    auto b = layout_axis({.frame = 100,
+                          .requested = 256,
+                          .overlap = 16,
+                          .multiple = 1,
+                          .fixed = 0,
+                          .mode = TileMode::Literal,
+                          .name = "height"});
     EXPECT_EQ(b.tile, 100);
-    auto c = layout_axis(101, 256, 0, 4, 0, TileMode::Literal, "height");
+    auto c = layout_axis({.frame = 101,
+                          .requested = 256,
+                          .overlap = 0,
+                          .multiple = 4,
+                          .fixed = 0,
+                          .mode = TileMode::Literal,
+                          .name = "height"});
     EXPECT_EQ(c.tile, 104);  // rounded up to the model's multiple: padded by mirroring
 }
 
 TEST(Tiling, BalancedUsesFewestTilesAndSmallestSize) {
     // 270 rows, max 256, overlap 16: two tiles are needed; 151 rows each suffice.
-    auto a = layout_axis(270, 256, 16, 1, 0, TileMode::Balanced, "height");
+    auto a = layout_axis({.frame = 270,
+                          .requested = 256,
+                          .overlap = 16,
+                          .multiple = 1,
+                          .fixed = 0,
+                          .mode = TileMode::Balanced,
+                          .name = "height"});
     EXPECT_EQ(a.starts.size(), 2u);
     EXPECT_EQ(a.tile, 151);
     EXPECT_EQ(a.starts, (std::vector<int>{0, 119}));
-    auto b = layout_axis(480, 256, 16, 8, 0, TileMode::Balanced, "width");
+    auto b = layout_axis({.frame = 480,
+                          .requested = 256,
+                          .overlap = 16,
+                          .multiple = 8,
+                          .fixed = 0,
+                          .mode = TileMode::Balanced,
+                          .name = "width"});
     EXPECT_EQ(b.starts.size(), 2u);
     EXPECT_EQ(b.tile % 8, 0);
     EXPECT_GE(2 * b.tile - 32, 480);
@@ -47,8 +95,20 @@ TEST(Tiling, BalancedCoversEveryFrameSize) {
             for (int ov : {0, 2, 7})
                 for (int mult : {1, 2, 4}) {
                     if ((tile - 2 * ov) / mult * mult <= 0) continue;
-                    auto a = layout_axis(frame, tile, ov, mult, 0, TileMode::Balanced, "width");
-                    auto l = layout_axis(frame, tile, ov, mult, 0, TileMode::Literal, "width");
+                    auto a = layout_axis({.frame = frame,
+                                          .requested = tile,
+                                          .overlap = ov,
+                                          .multiple = mult,
+                                          .fixed = 0,
+                                          .mode = TileMode::Balanced,
+                                          .name = "width"});
+                    auto l = layout_axis({.frame = frame,
+                                          .requested = tile,
+                                          .overlap = ov,
+                                          .multiple = mult,
+                                          .fixed = 0,
+                                          .mode = TileMode::Literal,
+                                          .name = "width"});
                     ASSERT_LE(a.starts.size(), l.starts.size());
                     // Balanced only ever shrinks the literal tile, and stays on the size grid.
                     ASSERT_LE(a.tile, l.tile) << frame << " " << tile << " " << ov << " " << mult;
@@ -66,25 +126,56 @@ TEST(Tiling, BalancedCoversEveryFrameSize) {
 }
 
 TEST(Tiling, FixedSizeModelKeepsItsSize) {
-    auto a = layout_axis(100, 0, 4, 1, 64, TileMode::Balanced, "width");
+    auto a = layout_axis({.frame = 100,
+                          .requested = 0,
+                          .overlap = 4,
+                          .multiple = 1,
+                          .fixed = 64,
+                          .mode = TileMode::Balanced,
+                          .name = "width"});
     EXPECT_EQ(a.tile, 64);
     EXPECT_EQ(a.starts, (std::vector<int>{0, 36}));
-    auto b = layout_axis(50, 0, 4, 1, 64, TileMode::Balanced, "width");
+    auto b = layout_axis({.frame = 50,
+                          .requested = 0,
+                          .overlap = 4,
+                          .multiple = 1,
+                          .fixed = 64,
+                          .mode = TileMode::Balanced,
+                          .name = "width"});
     EXPECT_EQ(b.starts, (std::vector<int>{0}));  // padded
 }
 
 TEST(Tiling, Errors) {
     try {
-        layout_axis(100, 32, 16, 1, 0, TileMode::Literal, "width");
+        layout_axis({.frame = 100,
+                     .requested = 32,
+                     .overlap = 16,
+                     .multiple = 1,
+                     .fixed = 0,
+                     .mode = TileMode::Literal,
+                     .name = "width"});
         FAIL();
     } catch (const mlrt::Error& e) {
         EXPECT_NE(std::string(e.what()).find("overlap width (16) leaves no step"),
                   std::string::npos)
             << e.what();
     }
-    EXPECT_THROW(layout_axis(100, 32, -1, 1, 0, TileMode::Literal, "width"), mlrt::Error);
+    EXPECT_THROW(layout_axis({.frame = 100,
+                              .requested = 32,
+                              .overlap = -1,
+                              .multiple = 1,
+                              .fixed = 0,
+                              .mode = TileMode::Literal,
+                              .name = "width"}),
+                 mlrt::Error);
     try {
-        layout_axis(100, 48, 0, 1, 64, TileMode::Literal, "height");
+        layout_axis({.frame = 100,
+                     .requested = 48,
+                     .overlap = 0,
+                     .multiple = 1,
+                     .fixed = 64,
+                     .mode = TileMode::Literal,
+                     .name = "height"});
         FAIL();
     } catch (const mlrt::Error& e) {
         EXPECT_NE(std::string(e.what()).find("fixed at 64"), std::string::npos) << e.what();

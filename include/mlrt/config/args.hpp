@@ -8,6 +8,8 @@
 #include <variant>
 #include <vector>
 
+#include "mlrt/export.hpp"
+
 namespace mlrt::config {
 
 using ArgValue =
@@ -16,13 +18,22 @@ using ArgValue =
 using ArgMap = std::map<std::string, ArgValue, std::less<>>;
 
 // Python-style repr: None, True, 3, 0.5, 'text', [1, 2], ['a', 'b'].
-std::string to_string(const ArgValue& value);
+MLRT_API std::string to_string(const ArgValue& value);
 // {'key': value, ...} in key order.
-std::string to_string(const ArgMap& args);
+MLRT_API std::string to_string(const ArgMap& args);
 // "None", "bool", "int", "float", "str", "list[int]", "list[float]", "list[str]".
-const char* type_name(const ArgValue& value) noexcept;
+MLRT_API const char* type_name(const ArgValue& value) noexcept;
 
 // `base` with every entry of `overrides` written over it, like Python's `base | overrides`.
-ArgMap merged(ArgMap base, const ArgMap& overrides);
+MLRT_API ArgMap merged(ArgMap base, const ArgMap& overrides);
+
+// How a front end names the caller and the arguments in error messages, so that one parser can
+// serve front ends that spell the same option differently: "ort.Model: argument 'num_streams'
+// must be ..." in a script, "mlrt run: --streams must be ..." on the command line.
+struct ArgSpelling {
+    using Names = std::map<std::string, std::string, std::less<>>;
+    std::string context = "ort.Model";
+    Names names{};  // argument key -> the front end's name for it; keys not listed keep their own
+};
 
 }  // namespace mlrt::config

@@ -9,11 +9,12 @@
 #include "mlrt/config/backends.hpp"
 #include "mlrt/config/gpu.hpp"
 #include "mlrt/engine.hpp"
+#include "mlrt/export.hpp"
 
 namespace mlrt::config {
 
 enum class Platform { Linux, Windows, MacOS, Other };
-Platform current_platform() noexcept;
+MLRT_API Platform current_platform() noexcept;
 
 // What autoselect looks at. Everything defaults to this machine; tests replace parts of it.
 struct SystemProbe {
@@ -33,6 +34,7 @@ struct SystemProbe {
 // the GPU's ordinal among NVIDIA GPUs (equal to device_id unless other vendors' GPUs come first
 // on the bus). Throws mlrt::Error(InvalidArgument) for a negative device_id, a device_id in
 // `fields`, or an invalid field.
-Backend autoselect(int device_id = 0, const ArgMap& fields = {}, const SystemProbe& probe = {});
+MLRT_API Backend autoselect(int device_id = 0, const ArgMap& fields = {},
+                            const SystemProbe& probe = {});
 
 }  // namespace mlrt::config

@@ -8,6 +8,10 @@
 //     ORT_CUDA tf32 = cuda.with([](auto& o) { o.tf32 = true; });
 //
 // Invalid values throw mlrt::Error(InvalidArgument) naming the field.
+//
+// A provider declares only its own fields: their Options members, a table of them (fields()) and
+// their accessors. Everything else (validation, options(), with, from_fields, get_args,
+// equality, hash, string form) is detail::OrtProvider's, driven by that table.
 #include <concepts>
 #include <cstddef>
 #include <functional>
@@ -16,29 +20,36 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <utility>
 #include <variant>
 #include <vector>
 
 #include "mlrt/config/args.hpp"
-#include "mlrt/verbosity.hpp"
+#include "mlrt/config/verbosity.hpp"
+#include "mlrt/export.hpp"
 
 namespace mlrt::config {
 
 struct Clip;
 
 enum class OutputFormat : int { FP32 = 0, FP16 = 1 };
-const char* to_string(OutputFormat format) noexcept;  // "FP32", "FP16"
+MLRT_API const char* to_string(OutputFormat format) noexcept;  // "FP32", "FP16"
+
+// The fields every Options starts with, in the reference's order. A macro because a designated
+// initializer cannot name a base class's members: each Options must declare them itself.
+#define MLRT_ORT_SHARED_OPTIONS                                                              \
+    int num_streams = 1;                                                                     \
+    std::optional<Verbosity> verbosity{}; /* unset: from get_log_level() at construction */  \
+    bool fp16 = true;                                                                        \
+    std::optional<std::vector<std::string>> fp16_blacklist_ops{}; /* unset: engine's list */ \
+    std::optional<OutputFormat> output_format{}; /* unset: FP16 when fp16, else FP32 */
 
 // Shared part, and the reference's base class.
-class ORT {
+class MLRT_API ORT {
   public:
     struct Options {
-        int num_streams = 1;
-        std::optional<Verbosity> verbosity{};  // unset: from get_log_level() at construction
-        bool fp16 = true;
-        std::optional<std::vector<std::string>> fp16_blacklist_ops{};  // unset: engine's list
-        std::optional<OutputFormat> output_format{};  // unset: FP16 when fp16, else FP32
+        MLRT_ORT_SHARED_OPTIONS
     };
 
     // Frame property prefix inference() asks the engine to use for flexible output.
@@ -74,23 +85,6 @@ class ORT {
     // `type_name` is the concrete type, for error messages.
     ORT(const Options& options, std::string_view type_name);
 
-    // The base keys of get_args: fp16, output_format, provider, num_streams, verbosity,
-    // fp16_blacklist_ops.
-    ArgMap common_args(std::string_view provider) const;
-
-    template <class O>
-    void copy_common_to(O& o) const {
-        o.num_streams = num_streams_;
-        o.verbosity = verbosity_;
-        o.fp16 = fp16_;
-        o.fp16_blacklist_ops = fp16_blacklist_ops_;
-        o.output_format = output_format_;
-    }
-    template <class O>
-    static Options common_of(const O& o) {
-        return {o.num_streams, o.verbosity, o.fp16, o.fp16_blacklist_ops, o.output_format};
-    }
-
   private:
     int num_streams_ = 1;
     Verbosity verbosity_ = Verbosity::WARNING;
@@ -99,168 +93,165 @@ class ORT {
     std::optional<OutputFormat> output_format_;
 };
 
-class ORT_CPU : public ORT {
-  public:
-    using Options = ORT::Options;
-    static constexpr std::string_view provider = "CPU";
+namespace detail {
 
-    ORT_CPU() : ORT_CPU(Options{}) {}
-    explicit ORT_CPU(const Options& options) : ORT(options, "ORT_CPU") {}
+// One of a provider's own fields: its keyword name (also its get_args key and its name in the
+// string form) and its member in the provider's Options.
+template <class O, class T>
+struct Field {
+    std::string_view name;
+    T O::*member;
+};
+template <class O, class T>
+Field(std::string_view, T O::*) -> Field<O, T>;
+
+// What ORT_CPU, ORT_CUDA, ORT_DML and ORT_COREML add to ORT, written once over the provider's
+// table of its own fields, Derived::fields() (a tuple of Field; none unless Derived says).
+// Defined in src/config/backend_provider.cpp and instantiated there for the four providers.
+template <class Derived, class O>
+class MLRT_API OrtProvider : public ORT {
+  public:
+    using Options = O;
+
+    OrtProvider() : OrtProvider(Options{}) {}
+    explicit OrtProvider(const Options& options);
     // From constructor keyword arguments (field names); unknown names are an error.
-    static ORT_CPU from_fields(const ArgMap& fields);
+    static Derived from_fields(const ArgMap& fields);
 
-    Options options() const { return ORT::options(); }
+    // The fields as given back to a constructor; verbosity comes back resolved.
+    Options options() const;
     template <class F>
-    ORT_CPU with(F&& edit) const {
+    Derived with(F&& edit) const {
         Options o = options();
         std::forward<F>(edit)(o);
-        return ORT_CPU(o);
+        return Derived(o);
     }
 
+    // ORT's base keys (fp16, output_format, provider, num_streams, verbosity, fp16_blacklist_ops)
+    // plus one key per own field.
     ArgMap get_args() const;
-    bool operator==(const ORT_CPU&) const = default;
+    // What to_string and std::hash give.
+    std::string repr() const;
+    std::size_t hash() const noexcept;
+    struct Hash {
+        std::size_t operator()(const Derived& b) const noexcept { return b.hash(); }
+    };
+
+    friend bool operator==(const Derived& a, const Derived& b) {
+        const Options &x = a.own_, &y = b.own_;
+        return static_cast<const ORT&>(a) == static_cast<const ORT&>(b) &&
+               std::apply([&](const auto&... f) { return ((x.*f.member == y.*f.member) && ...); },
+                          Derived::fields());
+    }
+
+    static constexpr std::tuple<> fields() { return {}; }
+
+  protected:
+    // For the provider's accessors.
+    const Options& own() const noexcept { return own_; }
+
+  private:
+    Options own_{};  // the provider's own fields; its shared ones stay default (ORT holds them)
 };
 
-class ORT_CUDA : public ORT {
+}  // namespace detail
+
+class MLRT_API ORT_CPU : public detail::OrtProvider<ORT_CPU, ORT::Options> {
   public:
-    struct Options {
-        int num_streams = 1;
-        std::optional<Verbosity> verbosity{};
-        bool fp16 = true;
-        std::optional<std::vector<std::string>> fp16_blacklist_ops{};
-        std::optional<OutputFormat> output_format{};
-        int device_id = 0;
-        bool cudnn_benchmark = true;  // cuDNN exhaustive convolution algorithm search
-        bool use_cuda_graph = false;
-        bool tf32 = false;
-        bool prefer_nhwc = false;
-    };
+    static constexpr std::string_view provider = "CPU";
+    using OrtProvider::OrtProvider;
+};
+
+struct MLRT_API CudaOptions {  // ORT_CUDA::Options
+    MLRT_ORT_SHARED_OPTIONS
+    int device_id = 0;
+    bool cudnn_benchmark = true;  // cuDNN exhaustive convolution algorithm search
+    bool use_cuda_graph = false;
+    bool tf32 = false;
+    bool prefer_nhwc = false;
+};
+
+class MLRT_API ORT_CUDA : public detail::OrtProvider<ORT_CUDA, CudaOptions> {
+  public:
     static constexpr std::string_view provider = "CUDA";
-
-    ORT_CUDA() : ORT_CUDA(Options{}) {}
-    explicit ORT_CUDA(const Options& options);
-    static ORT_CUDA from_fields(const ArgMap& fields);
-
-    int device_id() const noexcept { return device_id_; }
-    bool cudnn_benchmark() const noexcept { return cudnn_benchmark_; }
-    bool use_cuda_graph() const noexcept { return use_cuda_graph_; }
-    bool tf32() const noexcept { return tf32_; }
-    bool prefer_nhwc() const noexcept { return prefer_nhwc_; }
-
-    Options options() const;
-    template <class F>
-    ORT_CUDA with(F&& edit) const {
-        Options o = options();
-        std::forward<F>(edit)(o);
-        return ORT_CUDA(o);
+    using OrtProvider::OrtProvider;
+    static constexpr auto fields() {
+        using detail::Field;
+        return std::tuple{Field{"device_id", &Options::device_id},
+                          Field{"cudnn_benchmark", &Options::cudnn_benchmark},
+                          Field{"use_cuda_graph", &Options::use_cuda_graph},
+                          Field{"tf32", &Options::tf32},
+                          Field{"prefer_nhwc", &Options::prefer_nhwc}};
     }
 
-    // Base keys plus device_id, cudnn_benchmark, use_cuda_graph, prefer_nhwc, tf32.
-    ArgMap get_args() const;
-    bool operator==(const ORT_CUDA&) const = default;
-
-  private:
-    int device_id_ = 0;
-    bool cudnn_benchmark_ = true;
-    bool use_cuda_graph_ = false;
-    bool tf32_ = false;
-    bool prefer_nhwc_ = false;
+    int device_id() const noexcept { return own().device_id; }
+    bool cudnn_benchmark() const noexcept { return own().cudnn_benchmark; }
+    bool use_cuda_graph() const noexcept { return own().use_cuda_graph; }
+    bool tf32() const noexcept { return own().tf32; }
+    bool prefer_nhwc() const noexcept { return own().prefer_nhwc; }
 };
 
-class ORT_DML : public ORT {
+struct MLRT_API DmlOptions {  // ORT_DML::Options
+    MLRT_ORT_SHARED_OPTIONS
+    int device_id = 0;  // DirectML adapter index
+};
+
+class MLRT_API ORT_DML : public detail::OrtProvider<ORT_DML, DmlOptions> {
   public:
-    struct Options {
-        int num_streams = 1;
-        std::optional<Verbosity> verbosity{};
-        bool fp16 = true;
-        std::optional<std::vector<std::string>> fp16_blacklist_ops{};
-        std::optional<OutputFormat> output_format{};
-        int device_id = 0;  // DirectML adapter index
-    };
     static constexpr std::string_view provider = "DML";
-
-    ORT_DML() : ORT_DML(Options{}) {}
-    explicit ORT_DML(const Options& options);
-    static ORT_DML from_fields(const ArgMap& fields);
-
-    int device_id() const noexcept { return device_id_; }
-
-    Options options() const;
-    template <class F>
-    ORT_DML with(F&& edit) const {
-        Options o = options();
-        std::forward<F>(edit)(o);
-        return ORT_DML(o);
+    using OrtProvider::OrtProvider;
+    static constexpr auto fields() {
+        return std::tuple{detail::Field{"device_id", &Options::device_id}};
     }
 
-    // Base keys plus device_id.
-    ArgMap get_args() const;
-    bool operator==(const ORT_DML&) const = default;
-
-  private:
-    int device_id_ = 0;
+    int device_id() const noexcept { return own().device_id; }
 };
 
-class ORT_COREML : public ORT {
+// The Core ML model format ONNX Runtime builds: ORT_COREML::Provider.
+enum class CoremlProvider : int { NEURAL_NETWORK = 0, ML_PROGRAM = 1 };
+MLRT_API const char* to_string(CoremlProvider p) noexcept;  // "NEURAL_NETWORK", "ML_PROGRAM"
+
+struct MLRT_API CoremlOptions {  // ORT_COREML::Options
+    MLRT_ORT_SHARED_OPTIONS
+    CoremlProvider ml_program = CoremlProvider::NEURAL_NETWORK;
+};
+
+class MLRT_API ORT_COREML : public detail::OrtProvider<ORT_COREML, CoremlOptions> {
   public:
-    // The Core ML model format ONNX Runtime builds.
-    enum class Provider : int { NEURAL_NETWORK = 0, ML_PROGRAM = 1 };
-
-    struct Options {
-        int num_streams = 1;
-        std::optional<Verbosity> verbosity{};
-        bool fp16 = true;
-        std::optional<std::vector<std::string>> fp16_blacklist_ops{};
-        std::optional<OutputFormat> output_format{};
-        Provider ml_program = Provider::NEURAL_NETWORK;
-    };
+    using Provider = CoremlProvider;
     static constexpr std::string_view provider = "COREML";
-
-    ORT_COREML() : ORT_COREML(Options{}) {}
-    explicit ORT_COREML(const Options& options);
-    static ORT_COREML from_fields(const ArgMap& fields);
-
-    Provider ml_program() const noexcept { return ml_program_; }
-
-    Options options() const;
-    template <class F>
-    ORT_COREML with(F&& edit) const {
-        Options o = options();
-        std::forward<F>(edit)(o);
-        return ORT_COREML(o);
+    using OrtProvider::OrtProvider;
+    static constexpr auto fields() {
+        return std::tuple{detail::Field{"ml_program", &Options::ml_program}};
     }
 
-    // Base keys plus ml_program (as an int).
-    ArgMap get_args() const;
-    bool operator==(const ORT_COREML&) const = default;
-
-  private:
-    Provider ml_program_ = Provider::NEURAL_NETWORK;
+    Provider ml_program() const noexcept { return own().ml_program; }
 };
-const char* to_string(ORT_COREML::Provider p) noexcept;  // "NEURAL_NETWORK", "ML_PROGRAM"
+
+#undef MLRT_ORT_SHARED_OPTIONS
 
 // Any concrete backend. Comparing two Backends compares the type, then the fields.
 using Backend = std::variant<ORT_CPU, ORT_CUDA, ORT_DML, ORT_COREML>;
 
 // The backend for a provider name of the reference ("CPU", "CUDA", "DML", "COREML", any case)
 // built from constructor keyword arguments.
-Backend make_backend(std::string_view provider, const ArgMap& fields = {});
+MLRT_API Backend make_backend(std::string_view provider, const ArgMap& fields = {});
 
-std::string_view provider_name(const Backend& backend);
-const ORT& common(const Backend& backend);
+MLRT_API std::string_view provider_name(const Backend& backend);
+MLRT_API const ORT& common(const Backend& backend);
 
 // The engine arguments of the reference's get_args(clips). The clips are not consulted (nor are
 // they in the reference); the overload exists so that calls read as in the reference.
-ArgMap get_args(const Backend& backend);
-ArgMap get_args(const Backend& backend, std::span<const Clip> clips);
+MLRT_API ArgMap get_args(const Backend& backend);
+MLRT_API ArgMap get_args(const Backend& backend, std::span<const Clip> clips);
 
 // Like the Python dataclass repr: "ORT_CUDA(num_streams=1, verbosity=2, fp16=True, ...)".
-std::string to_string(const ORT& backend);
-std::string to_string(const ORT_CPU& backend);
-std::string to_string(const ORT_CUDA& backend);
-std::string to_string(const ORT_DML& backend);
-std::string to_string(const ORT_COREML& backend);
-std::string to_string(const Backend& backend);
+MLRT_API std::string to_string(const ORT& backend);
+template <class D, class O>
+std::string to_string(const detail::OrtProvider<D, O>& backend) {
+    return backend.repr();
+}
+MLRT_API std::string to_string(const Backend& backend);
 
 template <class T>
 requires(std::derived_from<T, ORT> || std::same_as<T, Backend>) std::ostream& operator<<(
@@ -271,22 +262,14 @@ requires(std::derived_from<T, ORT> || std::same_as<T, Backend>) std::ostream& op
 }  // namespace mlrt::config
 
 template <>
-struct std::hash<mlrt::config::ORT> {
+struct MLRT_API std::hash<mlrt::config::ORT> {
     std::size_t operator()(const mlrt::config::ORT& b) const noexcept;
 };
 template <>
-struct std::hash<mlrt::config::ORT_CPU> {
-    std::size_t operator()(const mlrt::config::ORT_CPU& b) const noexcept;
-};
+struct MLRT_API std::hash<mlrt::config::ORT_CPU> : mlrt::config::ORT_CPU::Hash {};
 template <>
-struct std::hash<mlrt::config::ORT_CUDA> {
-    std::size_t operator()(const mlrt::config::ORT_CUDA& b) const noexcept;
-};
+struct MLRT_API std::hash<mlrt::config::ORT_CUDA> : mlrt::config::ORT_CUDA::Hash {};
 template <>
-struct std::hash<mlrt::config::ORT_DML> {
-    std::size_t operator()(const mlrt::config::ORT_DML& b) const noexcept;
-};
+struct MLRT_API std::hash<mlrt::config::ORT_DML> : mlrt::config::ORT_DML::Hash {};
 template <>
-struct std::hash<mlrt::config::ORT_COREML> {
-    std::size_t operator()(const mlrt::config::ORT_COREML& b) const noexcept;
-};
+struct MLRT_API std::hash<mlrt::config::ORT_COREML> : mlrt::config::ORT_COREML::Hash {};

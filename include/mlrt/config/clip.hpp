@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "mlrt/config/args.hpp"
+#include "mlrt/export.hpp"
 
 namespace mlrt::config {
 
@@ -26,9 +27,9 @@ struct ClipFormat {
     bool operator==(const ClipFormat&) const = default;
 };
 
-std::size_t bytes_per_sample(const ClipFormat& format) noexcept;  // 1, 2 or 4
+MLRT_API std::size_t bytes_per_sample(const ClipFormat& format) noexcept;  // 1, 2 or 4
 // Bytes in plane `plane`, chroma subsampling included.
-std::size_t plane_size(const ClipFormat& format, int plane) noexcept;
+MLRT_API std::size_t plane_size(const ClipFormat& format, int plane) noexcept;
 
 struct ClipFrame {
     std::vector<std::vector<std::byte>> planes{};
@@ -44,6 +45,6 @@ struct Clip {
 
 // Throws mlrt::Error(InvalidArgument) naming `name` when the format is impossible (sizes, bits,
 // plane count for the color family) or a frame's planes do not match it.
-void validate(const Clip& clip, std::string_view name = "clip");
+MLRT_API void validate(const Clip& clip, std::string_view name = "clip");
 
 }  // namespace mlrt::config

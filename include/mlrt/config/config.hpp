@@ -9,3 +9,4 @@
 #include "mlrt/config/gpu.hpp"
 #include "mlrt/config/inference.hpp"
 #include "mlrt/config/logging.hpp"
+#include "mlrt/config/verbosity.hpp"

@@ -1,7 +1,7 @@
 #pragma once
 // The single place where the arguments of the VapourSynth filter `ort.Model` are parsed, for the
 // plugin and for inference() alike. Names and meanings follow the upstream plugin so that scripts
-// written for it keep working; SPEC §2 lists them.
+// written for it keep working (the list is below).
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -10,6 +10,7 @@
 
 #include "mlrt/config/args.hpp"
 #include "mlrt/engine.hpp"
+#include "mlrt/export.hpp"
 #include "mlrt/tiling.hpp"
 
 namespace mlrt::config {
@@ -26,19 +27,25 @@ namespace mlrt::config {
 // and left to model_source_from_args, so one map can feed both. None means "not given".
 // Throws mlrt::Error(InvalidArgument) naming the argument for unknown keys, wrong types and
 // invalid values.
-EngineOptions engine_options_from_args(const ArgMap& args,
-                                       TileMode default_tile_mode = TileMode::Literal);
+MLRT_API EngineOptions engine_options_from_args(const ArgMap& args,
+                                                TileMode default_tile_mode = TileMode::Literal,
+                                                const ArgSpelling& spelling = {});
+
+// The arguments that engine_options_from_args turns back into `options` (flexible output aside:
+// its property name is not part of EngineOptions). What front ends print as "the options used".
+MLRT_API ArgMap engine_args_of(const EngineOptions& options);
 
 // Every argument name ort.Model takes besides `clips` (engine and model-source keys).
-std::vector<std::string_view> model_argument_names();
+MLRT_API std::vector<std::string_view> model_argument_names();
 
 // The frame property prefix flexible output goes to (the `flexible_output_prop` argument), or
 // nullopt when not given. Same validation as engine_options_from_args.
-std::optional<std::string> flexible_output_prop_from_args(const ArgMap& args);
+MLRT_API std::optional<std::string> flexible_output_prop_from_args(const ArgMap& args);
 
 // The model from `network_path`: the file itself; with path_is_serialization, the ONNX bytes it
 // holds; with builtin, the file under `plugin_dir` / builtindir (default "models") / network_path.
 // Other keys are ignored.
-ModelSource model_source_from_args(const ArgMap& args, const std::filesystem::path& plugin_dir);
+MLRT_API ModelSource model_source_from_args(const ArgMap& args,
+                                            const std::filesystem::path& plugin_dir);
 
 }  // namespace mlrt::config

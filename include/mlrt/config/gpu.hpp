@@ -8,10 +8,12 @@
 #include <string>
 #include <vector>
 
+#include "mlrt/export.hpp"
+
 namespace mlrt::config {
 
 enum class GpuVendor { NVIDIA, AMD, Intel, Apple };
-const char* to_string(GpuVendor vendor) noexcept;  // "NVIDIA", "AMD", "Intel", "Apple"
+MLRT_API const char* to_string(GpuVendor vendor) noexcept;  // "NVIDIA", "AMD", "Intel", "Apple"
 
 struct GpuInfo {
     GpuVendor vendor = GpuVendor::NVIDIA;
@@ -29,15 +31,15 @@ struct GpuInfo {
 // Linux: the PCI display controllers (class 0x03xxxx) of NVIDIA (0x10de), AMD (0x1002) and Intel
 // (0x8086) under <sysfs_root>/bus/pci/devices, ordered by PCI address. A missing or unreadable
 // tree gives an empty list. Available on every platform so that tests can use fixture trees.
-std::vector<GpuInfo> detect_gpus_sysfs(const std::filesystem::path& sysfs_root = "/sys");
+MLRT_API std::vector<GpuInfo> detect_gpus_sysfs(const std::filesystem::path& sysfs_root = "/sys");
 
 // This machine's GPUs: sysfs on Linux, DXGI adapters (in DirectML's adapter order, software
 // adapters left out) on Windows, the Apple GPU on macOS; an empty list elsewhere.
-std::vector<GpuInfo> detect_gpus();
+MLRT_API std::vector<GpuInfo> detect_gpus();
 
 // The GPU with index `device_id` in `gpus`, or nullopt. Throws mlrt::Error(InvalidArgument) for a
 // negative device_id.
-std::optional<GpuInfo> get_gpu(int device_id, const std::vector<GpuInfo>& gpus);
-std::optional<GpuInfo> get_gpu(int device_id);
+MLRT_API std::optional<GpuInfo> get_gpu(int device_id, const std::vector<GpuInfo>& gpus);
+MLRT_API std::optional<GpuInfo> get_gpu(int device_id);
 
 }  // namespace mlrt::config

@@ -9,6 +9,7 @@
 #include "mlrt/config/backends.hpp"
 #include "mlrt/config/clip.hpp"
 #include "mlrt/engine.hpp"
+#include "mlrt/export.hpp"
 
 namespace mlrt::config {
 
@@ -23,15 +24,15 @@ namespace mlrt::config {
 // `network_path` is a file, or the model bytes when extra["path_is_serialization"] is true
 // (builtin/builtindir resolve against the current directory).
 // Throws mlrt::Error.
-std::vector<Clip> inference(const Backend& backend, std::span<const Clip> clips,
-                            const std::string& network_path, std::array<int, 2> overlap,
-                            std::array<int, 2> tilesize, bool flexible = false,
-                            const ArgMap& extra = {});
+MLRT_API std::vector<Clip> inference(const Backend& backend, std::span<const Clip> clips,
+                                     const std::string& network_path, std::array<int, 2> overlap,
+                                     std::array<int, 2> tilesize, bool flexible = false,
+                                     const ArgMap& extra = {});
 
 // The same for a model already at hand; `extra` must then not name one.
-std::vector<Clip> inference(const Backend& backend, std::span<const Clip> clips,
-                            const ModelSource& model, std::array<int, 2> overlap,
-                            std::array<int, 2> tilesize, bool flexible = false,
-                            const ArgMap& extra = {});
+MLRT_API std::vector<Clip> inference(const Backend& backend, std::span<const Clip> clips,
+                                     const ModelSource& model, std::array<int, 2> overlap,
+                                     std::array<int, 2> tilesize, bool flexible = false,
+                                     const ArgMap& extra = {});
 
 }  // namespace mlrt::config

@@ -1,4 +1,5 @@
 #pragma once
+#include "mlrt/export.hpp"
 // The process-wide log level, in Python `logging` numbers. A backend whose verbosity is not given
 // takes it from this level when it is constructed, as the reference does with
 // logger.getEffectiveLevel(). It is the configuration layer's only mutable global.
@@ -14,7 +15,7 @@ struct LogLevel {
 };
 
 // Thread-safe. Default: LogLevel::WARNING, Python's default effective level.
-void set_log_level(int level) noexcept;
-int get_log_level() noexcept;
+MLRT_API void set_log_level(int level) noexcept;
+MLRT_API int get_log_level() noexcept;
 
 }  // namespace mlrt::config

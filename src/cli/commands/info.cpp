@@ -5,7 +5,8 @@
 #include <memory>
 
 #include "commands/commands.hpp"
-#include "model/inspect.hpp"
+#include "mlrt/inspect.hpp"
+#include "model/model_file.hpp"
 #include "util/args.hpp"
 #include "util/json.hpp"
 
@@ -18,7 +19,7 @@ struct InfoArgs {
     bool json = false;
 };
 
-std::string dims_text(const TensorInfo& t) {
+std::string dims_text(const TensorDescription& t) {
     std::string s = "[";
     for (std::size_t i = 0; i < t.dims.size(); ++i) s += (i ? ", " : "") + t.dims[i];
     return s + "]";
@@ -35,17 +36,17 @@ std::string si(double v, const char* unit) {
     return fmt::format("{:.3g}", v) + (suffix.empty() ? "" : " " + suffix);
 }
 
-std::string json_tensor(const TensorInfo& t) {
+std::string json_tensor(const TensorDescription& t) {
     std::string dims;
     for (std::size_t i = 0; i < t.dims.size(); ++i)
         dims += (i ? ", " : "") + (t.values[i] >= 0 ? t.dims[i] : json_string(t.dims[i]));
     return fmt::format("{{\"name\": {}, \"type\": \"{}\", \"dims\": [{}]}}", json_string(t.name),
-                       elem_type_name(t.elem_type), dims);
+                       t.type, dims);
 }
 
 int info(const InfoArgs& a) {
-    const onnx::ModelProto proto = load_model(a.model);
-    const ModelSummary m = summarize(proto, a.model);
+    const ModelSource source = read_model_file(a.model);
+    const ModelDescription m = describe_model(source);
 
     // Fixed-size models are measured at their size; dynamic ones at the probe size.
     Size probe = parse_size(a.size, "--size", false);
@@ -54,7 +55,7 @@ int info(const InfoArgs& a) {
         if (m.inputs[0].values[2] > 0) probe.height = static_cast<int>(m.inputs[0].values[2]);
     }
     std::string why;
-    const auto est = estimate_compute(proto, probe.width, probe.height, &why);
+    const auto est = estimate_compute(source, probe.width, probe.height, &why);
     const double per_pixel =
         est && est->out_width > 0
             ? est->flops / static_cast<double>(est->out_width * est->out_height)
@@ -67,9 +68,9 @@ int info(const InfoArgs& a) {
 
     if (a.json) {
         std::string j = "{";
-        j +=
-            fmt::format("\"model\": {}, \"file_bytes\": {}, \"ir_version\": {}, \"producer\": {}, ",
-                        json_string(m.path), m.file_bytes, m.ir_version, json_string(m.producer));
+        j += fmt::format(
+            "\"model\": {}, \"file_bytes\": {}, \"ir_version\": {}, \"producer\": {}, ",
+            json_string(m.source), m.model_bytes, m.ir_version, json_string(m.producer));
         j += "\"opsets\": {";
         for (std::size_t i = 0; i < m.opsets.size(); ++i)
             j += fmt::format("{}{}: {}", i ? ", " : "",
@@ -101,15 +102,15 @@ int info(const InfoArgs& a) {
         return 0;
     }
 
-    std::printf("model       %s (%s)\n", m.path.c_str(),
-                si(static_cast<double>(m.file_bytes), "B").c_str());
+    std::printf("model       %s (%s)\n", m.source.c_str(),
+                si(static_cast<double>(m.model_bytes), "B").c_str());
     std::printf("format      ONNX IR %lld%s, opset %s\n", static_cast<long long>(m.ir_version),
                 m.producer.empty() ? "" : (", from " + m.producer).c_str(), opsets.c_str());
     for (const auto& t : m.inputs)
-        std::printf("input       %s: %s %s\n", t.name.c_str(), elem_type_name(t.elem_type),
+        std::printf("input       %s: %s %s\n", t.name.c_str(), t.type.c_str(),
                     dims_text(t).c_str());
     for (const auto& t : m.outputs)
-        std::printf("output      %s: %s %s\n", t.name.c_str(), elem_type_name(t.elem_type),
+        std::printf("output      %s: %s %s\n", t.name.c_str(), t.type.c_str(),
                     dims_text(t).c_str());
     if (est && est->scale)
         std::printf("scale       %d\n", est->scale);

@@ -4,8 +4,8 @@
 #include <memory>
 
 #include "commands/commands.hpp"
+#include "mlrt/builtin_models.hpp"
 #include "mlrt/error.hpp"
-#include "model/builtin.hpp"
 
 namespace mlrt::cli {
 namespace {

@@ -10,7 +10,8 @@
 #include "media/converter.hpp"
 #include "media/decoder.hpp"
 #include "media/encoder.hpp"
-#include "model/inspect.hpp"
+#include "mlrt/inspect.hpp"
+#include "model/model_file.hpp"
 #include "pipeline.hpp"
 #include "util/args.hpp"
 #include "util/progress.hpp"
@@ -72,7 +73,8 @@ int run(const RunArgs& a) {
         bad_arg("output '" + a.output + "' is the input file; choose another name");
     const FrameRange range = a.frames.empty() ? FrameRange{} : parse_frame_range(a.frames);
 
-    const ModelSummary model = summarize(load_model(a.model), a.model);
+    const ModelSource model_source = read_model_file(a.model);
+    const ModelDescription model = describe_model(model_source);
     if (model.inputs.size() != 1)
         throw Error(ErrorKind::InvalidModel, "model '" + a.model + "' has " +
                                                  std::to_string(model.inputs.size()) +
@@ -101,14 +103,12 @@ int run(const RunArgs& a) {
     engine_in.family = model_input_family(a, model.inputs[0].channels(), source);
     engine_in.width = first->width;
     engine_in.height = first->height;
-    engine_in.type =
-        model.inputs[0].elem_type == onnx::TensorProto_DataType_FLOAT16 && !a.engine.fp16
-            ? SampleType::Float16
-            : SampleType::Float32;
+    engine_in.type = model.inputs[0].type == "float16" && !a.engine.fp16 ? SampleType::Float16
+                                                                         : SampleType::Float32;
 
     const EngineOptions options = engine_options(a.engine);
     const Engine engine(
-        ModelSource::from_path(a.model),
+        model_source,
         InputFormat{engine_in.width, engine_in.height, engine_in.type, {engine_in.planes()}},
         options);
     FloatFormat engine_out;

@@ -22,6 +22,14 @@ std::optional<std::int64_t> to_int(std::string_view s) {
 
 }  // namespace
 
+std::vector<std::int64_t> parse_pair(std::string_view text, std::string_view what) {
+    const auto x = text.find_first_of("xX");
+    const auto w = to_int(text.substr(0, x));
+    const auto h = x == std::string_view::npos ? w : to_int(text.substr(x + 1));
+    if (!w || !h) bad(what, text, "W or WxH (integers)");
+    return {*w, *h};
+}
+
 Size parse_size(std::string_view text, std::string_view what, bool allow_zero) {
     const auto x = text.find_first_of("xX");
     const auto w = to_int(text.substr(0, x));

@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace mlrt::cli {
 
@@ -12,6 +13,10 @@ struct Size {
     int width = 0;
     int height = 0;
 };
+
+// "W" or "WxH" as the integers {W, W} or {W, H}, whatever their values (the configuration layer
+// judges those); `what` names the flag when the text is not of that form. Throws mlrt::Error.
+std::vector<std::int64_t> parse_pair(std::string_view text, std::string_view what);
 
 // "W" means W x W. `what` names the flag in error messages. Throws mlrt::Error.
 Size parse_size(std::string_view text, std::string_view what, bool allow_zero);

@@ -1,27 +1,29 @@
-// The on-disk cache of float16-converted models (see fp16_convert.hpp): entries keyed by the
-// model bytes and the conversion options, checksummed, written atomically.
+// Entries are keyed by the model bytes and the conversion options, checksummed, and written
+// atomically, so that concurrent loads and a crash mid-write can only ever cost a conversion.
+#include "engine/fp16/cache.hpp"
+
+#include <onnx/onnx_pb.h>
+
 #include <array>
+#include <bit>
 #include <chrono>
 #include <cstdint>
 #include <cstdlib>
+#include <exception>
 #include <fstream>
 #include <optional>
 #include <random>
+#include <set>
 #include <string_view>
 #include <system_error>
 
-#include "engine/fp16_convert.hpp"
-#include "mlrt/error.hpp"
+#include "engine/fp16/converter.hpp"
+#include "engine/fp16/diagnostics.hpp"
 
 namespace mlrt::detail {
 namespace {
 
-[[noreturn]] void fail(const std::string& message) {
-    throw Error(ErrorKind::InvalidModel, "fp16 conversion: " + message);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Cache
+using fp16::fail;
 
 // Bumped whenever the converter's output for the same input changes.
 constexpr std::string_view kFormatVersion = "mlrt-fp16-1";

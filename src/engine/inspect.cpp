@@ -1,6 +1,8 @@
-#include "model/inspect.hpp"
+#include "mlrt/inspect.hpp"
 
+#include <onnx/onnx_pb.h>
 #include <onnx/shape_inference/implementation.h>
+#include <onnxruntime_cxx_api.h>
 
 #include <filesystem>
 #include <fstream>
@@ -8,16 +10,43 @@
 #include <set>
 #include <unordered_map>
 
+#include "engine/model_prep.hpp"
+#include "engine/ort_env.hpp"
 #include "mlrt/error.hpp"
 
-namespace mlrt::cli {
+namespace mlrt {
 namespace {
 
-TensorInfo tensor_info(const onnx::ValueInfoProto& v) {
-    TensorInfo t;
+const char* elem_type_name(int t) noexcept {
+    switch (t) {
+        case onnx::TensorProto_DataType_FLOAT:
+            return "float32";
+        case onnx::TensorProto_DataType_FLOAT16:
+            return "float16";
+        case onnx::TensorProto_DataType_BFLOAT16:
+            return "bfloat16";
+        case onnx::TensorProto_DataType_DOUBLE:
+            return "float64";
+        case onnx::TensorProto_DataType_UINT8:
+            return "uint8";
+        case onnx::TensorProto_DataType_INT8:
+            return "int8";
+        case onnx::TensorProto_DataType_INT32:
+            return "int32";
+        case onnx::TensorProto_DataType_INT64:
+            return "int64";
+        case onnx::TensorProto_DataType_BOOL:
+            return "bool";
+        default:
+            return "other";
+    }
+}
+
+TensorDescription tensor_info(const onnx::ValueInfoProto& v) {
+    TensorDescription t;
     t.name = v.name();
     if (!v.type().has_tensor_type()) return t;
-    t.elem_type = v.type().tensor_type().elem_type();
+    t.type = elem_type_name(v.type().tensor_type().elem_type());
     if (!v.type().tensor_type().has_shape()) return t;
     for (const auto& d : v.type().tensor_type().shape().dim()) {
         if (d.has_dim_value()) {
@@ -34,7 +63,7 @@ TensorInfo tensor_info(const onnx::ValueInfoProto& v) {
 using ShapeMap = std::unordered_map<std::string, std::vector<std::int64_t>>;
 
 void add_shape(ShapeMap& m, const onnx::ValueInfoProto& v) {
-    const TensorInfo t = tensor_info(v);
+    const TensorDescription t = tensor_info(v);
     if (!t.values.empty()) m[t.name] = t.values;
 }
 
@@ -92,54 +121,35 @@ double node_macs(const onnx::NodeProto& n, const ShapeMap& shapes) {
     return 0;
 }
 
-}  // namespace
-
-onnx::ModelProto load_model(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        std::error_code ec;
-        const bool exists = std::filesystem::exists(path, ec);
-        throw Error(ErrorKind::Io, "cannot read model '" + path +
-                                       "': " + (exists ? "permission denied" : "no such file"));
-    }
-    const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    onnx::ModelProto m;
-    if (bytes.empty() || !m.ParseFromString(bytes) || !m.has_graph() || m.graph().node_size() == 0)
-        throw Error(ErrorKind::InvalidModel, "'" + path + "' is not a valid ONNX model");
+onnx::ModelProto parse(const ModelSource& source, std::string* bytes) {
+    *bytes = detail::read_model_bytes(source);
+    onnx::ModelProto m = detail::parse_model(*bytes, source);
+    if (!m.has_graph() || m.graph().node_size() == 0)
+        throw Error(ErrorKind::InvalidModel, source.describe() + ": the model has no graph");
     return m;
 }
 
-const char* elem_type_name(int t) noexcept {
-    switch (t) {
-        case onnx::TensorProto_DataType_FLOAT:
-            return "float32";
-        case onnx::TensorProto_DataType_FLOAT16:
-            return "float16";
-        case onnx::TensorProto_DataType_BFLOAT16:
-            return "bfloat16";
-        case onnx::TensorProto_DataType_DOUBLE:
-            return "float64";
-        case onnx::TensorProto_DataType_UINT8:
-            return "uint8";
-        case onnx::TensorProto_DataType_INT8:
-            return "int8";
-        case onnx::TensorProto_DataType_INT32:
-            return "int32";
-        case onnx::TensorProto_DataType_INT64:
-            return "int64";
-        case onnx::TensorProto_DataType_BOOL:
-            return "bool";
-        default:
-            return "other";
+// ONNX Runtime's verdict on the model: empty when it builds a session, else its message.
+std::string ort_rejection(const std::string& bytes) {
+    try {
+        Ort::SessionOptions so;
+        so.SetGraphOptimizationLevel(ORT_DISABLE_ALL);
+        so.SetLogSeverityLevel(4);
+        Ort::Session s(detail::ort_env(), bytes.data(), bytes.size(), so);
+        return {};
+    } catch (const Ort::Exception& e) {
+        return e.what();
     }
 }
 
-ModelSummary summarize(const onnx::ModelProto& model, const std::string& path) {
-    ModelSummary s;
-    s.path = path;
-    std::error_code ec;
-    s.file_bytes = std::filesystem::file_size(path, ec);
-    if (ec) s.file_bytes = 0;
+}  // namespace
+
+ModelDescription describe_model(const ModelSource& source) {
+    std::string bytes;
+    const onnx::ModelProto model = parse(source, &bytes);
+    ModelDescription s;
+    s.source = source.describe();
+    s.model_bytes = bytes.size();
     s.ir_version = model.ir_version();
     s.producer = model.producer_name() +
                  (model.producer_version().empty() ? "" : " " + model.producer_version());
@@ -162,9 +172,14 @@ ModelSummary summarize(const onnx::ModelProto& model, const std::string& path) {
     return s;
 }
 
-std::optional<ComputeEstimate> estimate_compute(const onnx::ModelProto& original, int probe_width,
+std::optional<ComputeEstimate> estimate_compute(const ModelSource& source, int probe_width,
                                                 int probe_height, std::string* why) {
-    onnx::ModelProto model = original;
+    std::string bytes;
+    onnx::ModelProto model = parse(source, &bytes);
+    if (const std::string rejected = ort_rejection(bytes); !rejected.empty()) {
+        if (why) *why = "ONNX Runtime rejects the model: " + rejected;
+        return std::nullopt;
+    }
     auto& g = *model.mutable_graph();
     std::set<std::string> initializers;
     for (const auto& t : g.initializer()) initializers.insert(t.name());
@@ -224,4 +239,4 @@ std::optional<ComputeEstimate> estimate_compute(const onnx::ModelProto& original
     return e;
 }
 
-}  // namespace mlrt::cli
+}  // namespace mlrt

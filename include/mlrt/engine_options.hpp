@@ -1,0 +1,53 @@
+#pragma once
+// Everything that configures an Engine besides the model and the frame geometry.
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "mlrt/frame.hpp"
+#include "mlrt/log_severity.hpp"
+#include "mlrt/provider.hpp"
+#include "mlrt/tiling.hpp"
+
+namespace mlrt {
+
+enum class GraphOptimization { Disabled, Basic, Extended, All };
+
+struct CudaOptions {
+    bool cudnn_benchmark = true;  // exhaustive convolution algorithm search
+    bool use_cuda_graph = false;
+    bool tf32 = false;
+    bool prefer_nhwc = false;
+};
+
+struct EngineOptions {
+    Provider provider = Provider::CPU;
+    int device_id = 0;
+    CudaOptions cuda;
+    bool coreml_ml_program = false;  // CoreML: MLProgram instead of NeuralNetwork
+
+    int num_streams = 1;
+    LogSeverity log_severity = LogSeverity::Warning;
+
+    int tile_width = 0;  // 0: the whole frame
+    int tile_height = 0;
+    int overlap_width = 0;
+    int overlap_height = 0;
+    TileMode tile_mode = TileMode::Balanced;
+
+    int intra_op_threads = 0;            // per stream; 0: the cores split across streams
+    std::optional<bool> allow_spinning;  // unset: spin only with a single stream
+    GraphOptimization graph_optimization = GraphOptimization::All;
+
+    // Precision. With fp16 the engine converts the model's float tensors to float16 itself.
+    bool fp16 = false;
+    std::optional<std::vector<std::string>> fp16_blacklist;  // unset: the default list
+    std::optional<SampleType> output_type;  // unset: float16 when fp16, else the model's
+    std::filesystem::path fp16_cache_dir;   // empty: $MLRT_CACHE_DIR or ~/.cache/mlrt
+
+    // Accept any output channel count; each channel becomes its own GRAY plane.
+    bool flexible_output = false;
+};
+
+}  // namespace mlrt

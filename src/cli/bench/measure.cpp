@@ -1,0 +1,102 @@
+#include "bench/measure.hpp"
+
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <mutex>
+#include <random>
+#include <thread>
+
+namespace mlrt::cli {
+namespace {
+
+Timing summarise(std::vector<double> ms, double wall_ms) {
+    Timing t;
+    t.frames = static_cast<int>(ms.size());
+    std::sort(ms.begin(), ms.end());
+    t.ms_min = ms.front();
+    t.ms_median =
+        ms.size() % 2 ? ms[ms.size() / 2] : (ms[ms.size() / 2 - 1] + ms[ms.size() / 2]) / 2;
+    t.fps = static_cast<double>(ms.size()) / (wall_ms / 1000.0);
+    return t;
+}
+
+}  // namespace
+
+Frame test_frame(int width, int height, int planes, SampleType type) {
+    Frame f(width, height, planes, type);
+    std::mt19937 rng(12345);
+    std::uniform_real_distribution<float> noise(-0.05f, 0.05f);
+    for (int p = 0; p < planes; ++p)
+        for (int y = 0; y < height; ++y)
+            for (int x = 0; x < width; ++x) {
+                const float v =
+                    std::clamp(0.5f +
+                                   0.4f * std::sin(0.05f * static_cast<float>(x + p * 7)) *
+                                       std::cos(0.03f * static_cast<float>(y)) +
+                                   noise(rng),
+                               0.f, 1.f);
+                const auto i = static_cast<std::size_t>(y) * static_cast<std::size_t>(width) +
+                               static_cast<std::size_t>(x);
+                if (type == SampleType::Float32)
+                    f.plane<float>(p)[i] = v;
+                else
+                    f.plane<std::uint16_t>(p)[i] = float_to_half(v);
+            }
+    return f;
+}
+
+Timing time_engine(const Engine& engine, const FrameView& frame, int warmup, int repeats,
+                   int callers) {
+    callers = std::max(1, callers);
+    std::vector<Frame> outs;
+    outs.reserve(static_cast<std::size_t>(callers));
+    for (int i = 0; i < callers; ++i)
+        outs.emplace_back(engine.output_width(), engine.output_height(), engine.output_planes(),
+                          engine.output_type());
+    const std::span<const FrameView> clips(&frame, 1);
+    for (int i = 0; i < warmup; ++i) engine.run(clips, outs[0].mutable_view());
+
+    std::atomic<int> next{0};
+    std::mutex m;
+    std::vector<double> ms;
+    const Stopwatch all;
+    std::vector<std::thread> threads;
+    threads.reserve(static_cast<std::size_t>(callers));
+    for (int c = 0; c < callers; ++c)
+        threads.emplace_back([&, c] {
+            const MutableFrameView out = outs[static_cast<std::size_t>(c)].mutable_view();
+            while (next.fetch_add(1) < repeats) {
+                const Stopwatch one;
+                engine.run(clips, out);
+                const double d = one.ms();
+                const std::lock_guard lock(m);
+                ms.push_back(d);
+            }
+        });
+    for (auto& t : threads) t.join();
+    return summarise(std::move(ms), all.ms());
+}
+
+Timing time_plain(PlainSession& session, const FrameView& frame, int warmup, int repeats) {
+    session.set_input(frame);
+    for (int i = 0; i < warmup; ++i) session.run();
+    std::vector<double> ms;
+    const Stopwatch all;
+    for (int i = 0; i < repeats; ++i) {
+        const Stopwatch one;
+        session.run();
+        ms.push_back(one.ms());
+    }
+    return summarise(std::move(ms), all.ms());
+}
+
+double peak_rss_mib() {
+    rusage u{};
+    getrusage(RUSAGE_SELF, &u);
+    return static_cast<double>(u.ru_maxrss) / 1024.0;  // Linux reports KiB
+}
+
+}  // namespace mlrt::cli
