@@ -103,9 +103,9 @@ Engine::Impl::Impl(const ModelSource& source, const InputFormat& in, const Engin
 
     const TensorShape in_shape{info.input_type,
                                {1, info.input_channels, layout.y.tile, layout.x.tile}};
-    const TensorShape out_shape{
-        info.output_type,
-        {1, info.output_channels, layout.y.tile * info.scale, layout.x.tile * info.scale}};
+    const TensorShape out_shape{info.output_type,
+                                {1, info.output_channels, std::int64_t{layout.y.tile} * info.scale,
+                                 std::int64_t{layout.x.tile} * info.scale}};
     for (auto& s : sessions)
         streams.push_back(std::make_unique<SessionStream>(std::move(s), sig.input.name, in_shape,
                                                           sig.output.name, out_shape));
@@ -164,20 +164,19 @@ onnx::ModelProto Engine::Impl::prepare_model(const ModelSource& source,
 }
 
 void Engine::Impl::lay_out_tiles() {
-    layout.x = layout_axis({.frame = input.width,
-                            .requested = options.tile_width,
-                            .overlap = options.overlap_width,
+    const auto axis = [&](int frame, int requested, int overlap, int fixed, const char* name) {
+        return layout_axis({.frame = frame,
+                            .requested = requested,
+                            .overlap = overlap,
                             .multiple = info.size_multiple,
-                            .fixed = info.fixed_width,
+                            .fixed = fixed,
                             .mode = options.tile_mode,
-                            .name = "width"});
-    layout.y = layout_axis({.frame = input.height,
-                            .requested = options.tile_height,
-                            .overlap = options.overlap_height,
-                            .multiple = info.size_multiple,
-                            .fixed = info.fixed_height,
-                            .mode = options.tile_mode,
-                            .name = "height"});
+                            .name = name});
+    };
+    layout.x =
+        axis(input.width, options.tile_width, options.overlap_width, info.fixed_width, "width");
+    layout.y = axis(input.height, options.tile_height, options.overlap_height, info.fixed_height,
+                    "height");
 }
 
 std::vector<Ort::Session> Engine::Impl::create_sessions(const onnx::ModelProto& model,

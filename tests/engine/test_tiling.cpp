@@ -7,34 +7,19 @@ using mlrt::layout_axis;
 using mlrt::TileMode;
 
 TEST(Tiling, WholeFrameWhenNoTileSize) {
-    auto a = layout_axis({.frame = 270,
-                          .requested = 0,
-                          .overlap = 16,
-                          .multiple = 1,
-                          .fixed = 0,
-                          .mode = TileMode::Literal,
-                          .name = "height"});
+    auto a =
+        layout_axis({.frame = 270, .overlap = 16, .mode = TileMode::Literal, .name = "height"});
     EXPECT_EQ(a.tile, 270);
     EXPECT_EQ(a.starts, std::vector<int>{0});
 }
 
 TEST(Tiling, LiteralStepsAndFlushLastTile) {
-    auto a = layout_axis({.frame = 480,
-                          .requested = 256,
-                          .overlap = 16,
-                          .multiple = 1,
-                          .fixed = 0,
-                          .mode = TileMode::Literal,
-                          .name = "width"});
+    auto a =
+        layout_axis({.frame = 480, .requested = 256, .overlap = 16, .mode = TileMode::Literal});
     EXPECT_EQ(a.tile, 256);
     EXPECT_EQ(a.starts, (std::vector<int>{0, 224}));
-    auto b = layout_axis({.frame = 1000,
-                          .requested = 256,
-                          .overlap = 16,
-                          .multiple = 1,
-                          .fixed = 0,
-                          .mode = TileMode::Literal,
-                          .name = "width"});
+    auto b =
+        layout_axis({.frame = 1000, .requested = 256, .overlap = 16, .mode = TileMode::Literal});
     EXPECT_EQ(b.starts, (std::vector<int>{0, 224, 448, 672, 744}));
 }
 
@@ -42,16 +27,12 @@ TEST(Tiling, LiteralTileLargerThanFrameClampsForDynamicModels) {
     auto a = layout_axis({.frame = 270,
                           .requested = 256,
                           .overlap = 16,
-                          .multiple = 1,
-                          .fixed = 0,
                           .mode = TileMode::Literal,
                           .name = "height"});
     EXPECT_EQ(a.starts, (std::vector<int>{0, 14}));
     auto b = layout_axis({.frame = 100,
                           .requested = 256,
                           .overlap = 16,
-                          .multiple = 1,
-                          .fixed = 0,
                           .mode = TileMode::Literal,
                           .name = "height"});
     EXPECT_EQ(b.tile, 100);
@@ -59,7 +40,6 @@ TEST(Tiling, LiteralTileLargerThanFrameClampsForDynamicModels) {
                           .requested = 256,
                           .overlap = 0,
                           .multiple = 4,
-                          .fixed = 0,
                           .mode = TileMode::Literal,
                           .name = "height"});
     EXPECT_EQ(c.tile, 104);  // rounded up to the model's multiple: padded by mirroring
@@ -70,20 +50,13 @@ TEST(Tiling, BalancedUsesFewestTilesAndSmallestSize) {
     auto a = layout_axis({.frame = 270,
                           .requested = 256,
                           .overlap = 16,
-                          .multiple = 1,
-                          .fixed = 0,
                           .mode = TileMode::Balanced,
                           .name = "height"});
     EXPECT_EQ(a.starts.size(), 2u);
     EXPECT_EQ(a.tile, 151);
     EXPECT_EQ(a.starts, (std::vector<int>{0, 119}));
-    auto b = layout_axis({.frame = 480,
-                          .requested = 256,
-                          .overlap = 16,
-                          .multiple = 8,
-                          .fixed = 0,
-                          .mode = TileMode::Balanced,
-                          .name = "width"});
+    auto b = layout_axis(
+        {.frame = 480, .requested = 256, .overlap = 16, .multiple = 8, .mode = TileMode::Balanced});
     EXPECT_EQ(b.starts.size(), 2u);
     EXPECT_EQ(b.tile % 8, 0);
     EXPECT_GE(2 * b.tile - 32, 480);
@@ -99,16 +72,12 @@ TEST(Tiling, BalancedCoversEveryFrameSize) {
                                           .requested = tile,
                                           .overlap = ov,
                                           .multiple = mult,
-                                          .fixed = 0,
-                                          .mode = TileMode::Balanced,
-                                          .name = "width"});
+                                          .mode = TileMode::Balanced});
                     auto l = layout_axis({.frame = frame,
                                           .requested = tile,
                                           .overlap = ov,
                                           .multiple = mult,
-                                          .fixed = 0,
-                                          .mode = TileMode::Literal,
-                                          .name = "width"});
+                                          .mode = TileMode::Literal});
                     ASSERT_LE(a.starts.size(), l.starts.size());
                     // Balanced only ever shrinks the literal tile, and stays on the size grid.
                     ASSERT_LE(a.tile, l.tile) << frame << " " << tile << " " << ov << " " << mult;
@@ -126,53 +95,29 @@ TEST(Tiling, BalancedCoversEveryFrameSize) {
 }
 
 TEST(Tiling, FixedSizeModelKeepsItsSize) {
-    auto a = layout_axis({.frame = 100,
-                          .requested = 0,
-                          .overlap = 4,
-                          .multiple = 1,
-                          .fixed = 64,
-                          .mode = TileMode::Balanced,
-                          .name = "width"});
+    auto a = layout_axis({.frame = 100, .overlap = 4, .fixed = 64, .mode = TileMode::Balanced});
     EXPECT_EQ(a.tile, 64);
     EXPECT_EQ(a.starts, (std::vector<int>{0, 36}));
-    auto b = layout_axis({.frame = 50,
-                          .requested = 0,
-                          .overlap = 4,
-                          .multiple = 1,
-                          .fixed = 64,
-                          .mode = TileMode::Balanced,
-                          .name = "width"});
+    auto b = layout_axis({.frame = 50, .overlap = 4, .fixed = 64, .mode = TileMode::Balanced});
     EXPECT_EQ(b.starts, (std::vector<int>{0}));  // padded
 }
 
 TEST(Tiling, Errors) {
     try {
-        layout_axis({.frame = 100,
-                     .requested = 32,
-                     .overlap = 16,
-                     .multiple = 1,
-                     .fixed = 0,
-                     .mode = TileMode::Literal,
-                     .name = "width"});
+        layout_axis({.frame = 100, .requested = 32, .overlap = 16, .mode = TileMode::Literal});
         FAIL();
     } catch (const mlrt::Error& e) {
         EXPECT_NE(std::string(e.what()).find("overlap width (16) leaves no step"),
                   std::string::npos)
             << e.what();
     }
-    EXPECT_THROW(layout_axis({.frame = 100,
-                              .requested = 32,
-                              .overlap = -1,
-                              .multiple = 1,
-                              .fixed = 0,
-                              .mode = TileMode::Literal,
-                              .name = "width"}),
-                 mlrt::Error);
+    EXPECT_THROW(
+        layout_axis({.frame = 100, .requested = 32, .overlap = -1, .mode = TileMode::Literal}),
+        mlrt::Error);
     try {
         layout_axis({.frame = 100,
                      .requested = 48,
                      .overlap = 0,
-                     .multiple = 1,
                      .fixed = 64,
                      .mode = TileMode::Literal,
                      .name = "height"});

@@ -17,6 +17,7 @@
 #include "commands/commands.hpp"
 #include "engine_flags.hpp"
 #include "mlrt/baseline.hpp"
+#include "mlrt/config/engine_args.hpp"
 #include "mlrt/error.hpp"
 #include "mlrt/inspect.hpp"
 #include "model/model_file.hpp"
@@ -121,12 +122,13 @@ int bench_one(const BenchArgs& a) {
             "%d, \"intra_op_threads\": %d, \"fp16\": %s, \"tile\": [%d, %d], \"tiles_per_frame\": "
             "%zu, \"processed_pixel_ratio\": %.4f, \"repeats\": %d, \"engine_load_s\": %.3f, "
             "\"engine\": %s, \"plain_ort\": %s, \"engine_vs_plain\": %s, \"peak_rss_mib_engine\": "
-            "%.1f, \"peak_rss_mib\": %.1f%s}\n",
+            "%.1f, \"peak_rss_mib\": %.1f, \"engine_args\": %s%s}\n",
             json_string(a.model).c_str(), to_string(options.provider), s.width, s.height, scale,
             options.num_streams, threads, options.fp16 ? "true" : "false", layout.x.tile,
             layout.y.tile, layout.count(), processed, a.repeats, load_s, timing_json(eng).c_str(),
             plain ? timing_json(*plain).c_str() : "null",
             plain ? fmt::format("{:.4f}", ratio).c_str() : "null", engine_rss, rss,
+            json_object(config::engine_args_of(options)).c_str(),
             note.empty() ? "" : (", \"note\": " + json_string(note)).c_str());
         return 0;
     }

@@ -33,4 +33,30 @@ std::string json_string(std::string_view s) {
     return out + "\"";
 }
 
+namespace {
+
+struct JsonValue {
+    std::string operator()(std::monostate) const { return "null"; }
+    std::string operator()(bool b) const { return b ? "true" : "false"; }
+    std::string operator()(std::int64_t i) const { return std::to_string(i); }
+    std::string operator()(double d) const { return fmt::format("{}", d); }
+    std::string operator()(const std::string& s) const { return json_string(s); }
+    template <class T>
+    std::string operator()(const std::vector<T>& list) const {
+        std::string out = "[";
+        for (std::size_t i = 0; i < list.size(); ++i) out += (i ? ", " : "") + (*this)(list[i]);
+        return out + "]";
+    }
+};
+
+}  // namespace
+
+std::string json_object(const config::ArgMap& args) {
+    std::string out = "{";
+    for (const auto& [key, value] : args)
+        out +=
+            (out.size() > 1 ? ", " : "") + json_string(key) + ": " + std::visit(JsonValue{}, value);
+    return out + "}";
+}
+
 }  // namespace mlrt::cli
