@@ -11,6 +11,7 @@
 #include "mlrt/config/engine_args.hpp"
 #include "mlrt/engine.hpp"
 #include "mlrt/error.hpp"
+#include "mlrt/inspect.hpp"
 
 namespace mlrt::fuzz {
 
@@ -21,8 +22,9 @@ struct Outcome {
     std::string error{};  // the mlrt::Error's message when !ok
 };
 
-// Model loading and preparation from arbitrary bytes: every outcome must be a prepared engine
-// or an mlrt::Error, never a crash, hang or leak.
+// Model loading and preparation from arbitrary bytes, and `mlrt info`'s inspection of them (its
+// compute estimate runs ONNX shape inference on whatever ONNX Runtime accepts): every outcome
+// must be a prepared engine or an mlrt::Error, never a crash, hang or leak.
 inline Outcome model_load_outcome(const std::uint8_t* data, std::size_t size) {
     if (size < 1) return {};
     // The first byte picks the frame geometry and tiling, so shapes vary with the model.
@@ -39,9 +41,12 @@ inline Outcome model_load_outcome(const std::uint8_t* data, std::size_t size) {
         options.overlap_width = options.overlap_height = 1;
     }
     try {
-        mlrt::Engine engine(mlrt::ModelSource::from_bytes(
-                                std::string(reinterpret_cast<const char*>(data) + 1, size - 1)),
-                            format, options);
+        const auto source = mlrt::ModelSource::from_bytes(
+            std::string(reinterpret_cast<const char*>(data) + 1, size - 1));
+        (void)mlrt::describe_model(source);
+        std::string why;
+        (void)mlrt::estimate_compute(source, format.width, format.height, &why);
+        mlrt::Engine engine(source, format, options);
         // Guard the fuzzer's memory: a valid model may legitimately ask for huge outputs.
         if (static_cast<long long>(engine.output_width()) * engine.output_height() *
                 engine.output_planes() >
