@@ -8,7 +8,8 @@ seconds="${1:-60}"
 build="$root/build-fuzz"
 cd "$root"
 CC=clang CXX=clang++ MLRT_BUILD_TYPE=RelWithDebInfo bash scripts/build.sh "$build" -DMLRT_FUZZ=ON \
-  -DMLRT_SANITIZE=address,undefined -DMLRT_BUILD_CLI=OFF -DMLRT_BUILD_VAPOURSYNTH=OFF
+  -DMLRT_SANITIZE=address,undefined -DMLRT_BUILD_CLI=OFF -DMLRT_BUILD_VAPOURSYNTH=OFF \
+  -DMLRT_BUILD_PYTHON=OFF
 
 seeds="$build/seeds"; rm -rf "$seeds"; mkdir -p "$seeds"
 i=0

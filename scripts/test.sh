@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Sets up, builds and runs every test: the main suites (ctest: GoogleTest cases one by one, the
-# stress test, the find_package consumer), the Python suites (command line, VapourSynth plugin),
-# static analysis, the C++ suites under ASan+UBSan+LeakSanitizer, the multi-stream tests under
-# TSan, and each fuzz target. Every stage runs even when an earlier one failed (unless it needs
-# that one's build); the last line adds everything up as `N passed, N failed, N skipped`.
+# stress test, the find_package consumer), the Python suites (command line, VapourSynth plugin,
+# Python module), static analysis, the C++ suites under ASan+UBSan+LeakSanitizer, the
+# multi-stream tests under TSan, and each fuzz target. Every stage runs even when an earlier one
+# failed (unless it needs that one's build); the last line adds everything up as
+# `N passed, N failed, N skipped`.
 #
 #   MLRT_VAPOURSYNTH_ENV=/path/env.sh  a VapourSynth to build and test the plugin against (a
 #                                      script that sets PKG_CONFIG_PATH, PYTHONPATH, ...); without
@@ -36,9 +37,9 @@ if run build bash scripts/build.sh build; then
   (cd build && ctest --output-on-failure -j2 --output-junit "$results/main.xml")
   xmls+=("main suites (ctest)=$results/main.xml")
 
-  stage "Python suites (command line, VapourSynth plugin)"
+  stage "Python suites (command line, VapourSynth plugin, Python module)"
   MLRT_BUILD_DIR="$root/build" /usr/bin/python3 -m pytest -q -rs -p no:cacheprovider \
-    --junitxml="$results/python.xml" tests/cli tests/vapoursynth
+    --junitxml="$results/python.xml" tests/cli tests/vapoursynth tests/python
   xmls+=("Python suites (pytest)=$results/python.xml")
 
   stage "static analysis (clang-format, clang-tidy, cppcheck)"
@@ -51,7 +52,7 @@ if [ -z "${MLRT_SKIP_SANITIZERS:-}" ]; then
   stage "ASan + UBSan + LeakSanitizer build"
   if run asan-build env MLRT_BUILD_TYPE=RelWithDebInfo bash scripts/build.sh build-asan \
        -DMLRT_SANITIZE=address,undefined -DMLRT_BUILD_CLI=OFF \
-       -DMLRT_BUILD_VAPOURSYNTH=OFF; then
+       -DMLRT_BUILD_VAPOURSYNTH=OFF -DMLRT_BUILD_PYTHON=OFF; then
     stage "ASan + UBSan + LeakSanitizer (ctest)"
     (cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
        LSAN_OPTIONS=suppressions="$root/tests/sanitizers/lsan.supp" \
@@ -63,7 +64,7 @@ if [ -z "${MLRT_SKIP_SANITIZERS:-}" ]; then
   stage "TSan build"
   if run tsan-build env MLRT_BUILD_TYPE=RelWithDebInfo bash scripts/build.sh build-tsan \
        -DMLRT_SANITIZE=thread -DMLRT_BUILD_CLI=OFF \
-       -DMLRT_BUILD_VAPOURSYNTH=OFF; then
+       -DMLRT_BUILD_VAPOURSYNTH=OFF -DMLRT_BUILD_PYTHON=OFF; then
     stage "TSan (multi-stream engine tests, stress)"
     export TSAN_OPTIONS="halt_on_error=1 suppressions=$root/tests/sanitizers/tsan.supp"
     build-tsan/tests/mlrt_engine_tests --gtest_filter='*Stream*:*Concurren*:Faults*' \

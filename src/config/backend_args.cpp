@@ -39,6 +39,11 @@ ORT::Options read_shared(const ArgReader& r, std::span<const std::string_view> o
 
 }  // namespace detail
 
+ORT ORT::from_fields(const ArgMap& fields) {
+    const detail::ArgReader r(fields, "ORT");
+    return ORT(detail::read_shared(r, {}));
+}
+
 ArgMap get_args(const Backend& backend) {
     return std::visit([](const auto& b) { return b.get_args(); }, backend);
 }

@@ -186,6 +186,17 @@ TEST(Backends, FromFields) {
     EXPECT_NE(msg.find("str"), std::string::npos) << msg;
 }
 
+TEST(Backends, BaseFromSharedFields) {
+    const ORT base = ORT::from_fields({{"num_streams", std::int64_t{3}}, {"fp16", false}});
+    EXPECT_EQ(base.num_streams(), 3);
+    EXPECT_FALSE(base.fp16());
+    EXPECT_EQ(ORT::from_fields({}), ORT());
+    auto msg = error_of([] { ORT::from_fields({{"device_id", std::int64_t{0}}}); });
+    EXPECT_NE(msg.find("ORT: argument 'device_id'"), std::string::npos) << msg;
+    msg = error_of([] { ORT::from_fields({{"num_streams", std::int64_t{0}}}); });
+    EXPECT_NE(msg.find("ORT: argument 'num_streams'"), std::string::npos) << msg;
+}
+
 TEST(Backends, MakeBackendByProviderName) {
     EXPECT_EQ(make_backend("CPU"), Backend(ORT_CPU()));
     EXPECT_EQ(make_backend("cuda", {{"device_id", std::int64_t{1}}}),

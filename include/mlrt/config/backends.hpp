@@ -57,6 +57,8 @@ class MLRT_API ORT {
 
     ORT() : ORT(Options{}) {}
     explicit ORT(const Options& options) : ORT(options, "ORT") {}
+    // From constructor keyword arguments (the shared field names); unknown names are an error.
+    static ORT from_fields(const ArgMap& fields);
 
     int num_streams() const noexcept { return num_streams_; }
     Verbosity verbosity() const noexcept { return verbosity_; }

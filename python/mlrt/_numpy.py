@@ -1,0 +1,112 @@
+"""inference() on numpy arrays: the C++ engine directly, no VapourSynth needed. Engines are cached
+per (model, frame geometry, arguments), and run with the GIL released, so Python threads infer
+concurrently on the engine's streams."""
+from __future__ import annotations
+
+import collections
+import os
+import threading
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from . import _mlrt
+
+_CACHE_SIZE = 8
+_cache: collections.OrderedDict[Any, _mlrt.Engine] = collections.OrderedDict()
+_cache_lock = threading.Lock()
+
+
+def _fail(message: str) -> None:
+    raise ValueError("inference: " + message)
+
+
+def _float_dtype(fp16: bool) -> np.dtype:
+    return np.dtype(np.float16 if fp16 else np.float32)
+
+
+def _prepare(arrays: Sequence[Any], fp16: bool) -> list[np.ndarray]:
+    """(C, H, W) float32/float16 arrays as the engine takes them: contiguous rows, native byte
+    order. Unsigned integer arrays are scaled to [0, 1] and converted to float16 when fp16 is on,
+    else float32 (as the reference converts integer clips)."""
+    out = []
+    for i, a in enumerate(arrays):
+        a = np.asarray(a)
+        if a.ndim != 3:
+            _fail(f"clips[{i}] must be an array (C, H, W), got shape {a.shape}")
+        if a.dtype.kind == "u" and a.dtype.itemsize <= 2:
+            a = (a.astype(np.float32) / np.iinfo(a.dtype).max).astype(_float_dtype(fp16))
+        elif a.dtype.kind != "f" or a.dtype.itemsize not in (2, 4):
+            _fail(f"clips[{i}] must be float32, float16, uint8 or uint16, got {a.dtype}")
+        if not a.dtype.isnative:
+            a = a.astype(a.dtype.newbyteorder("="))
+        out.append(np.ascontiguousarray(a))
+    return out
+
+
+def _model_key(network_path: Any, args: dict[str, Any]) -> Any:
+    """What identifies the model: its bytes, or its file as it is now (a rewritten file is a new
+    model). None: not cacheable (the engine will report what is wrong with the path)."""
+    if args.get("path_is_serialization"):
+        return ("bytes", network_path)
+    try:
+        st = os.stat(network_path)
+    except (OSError, TypeError, ValueError):
+        return None
+    return ("file", os.path.realpath(network_path), st.st_mtime_ns, st.st_size)
+
+
+def _hashable(value: Any) -> Any:
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return tuple(_hashable(v) for v in value)
+    return value
+
+
+def engine(args: dict[str, Any], width: int, height: int, dtype: str,
+           planes: tuple[int, ...]) -> _mlrt.Engine:
+    """The engine for these arguments (ort.Model's, network_path included) and frames, built
+    once and kept among the last few used."""
+    model = _model_key(args.get("network_path"), args)
+    key = None
+    if model is not None:
+        key = (model, width, height, dtype, planes,
+               tuple(sorted((k, _hashable(v)) for k, v in args.items() if k != "network_path")))
+        with _cache_lock:
+            hit = _cache.get(key)
+            if hit is not None:
+                _cache.move_to_end(key)
+                return hit
+    built = _mlrt.Engine(args, width, height, dtype, list(planes))
+    if key is not None:
+        with _cache_lock:
+            built = _cache.setdefault(key, built)
+            _cache.move_to_end(key)
+            while len(_cache) > _CACHE_SIZE:
+                _cache.popitem(last=False)
+    return built
+
+
+def clear_cache() -> None:
+    with _cache_lock:
+        _cache.clear()
+
+
+def inference(clips: Any, network_path: Any, args: dict[str, Any],
+              flexible: bool) -> np.ndarray | list[np.ndarray]:
+    single = isinstance(clips, np.ndarray)
+    arrays = [clips] if single else list(clips)
+    if not arrays:
+        _fail("argument 'clips' must hold at least one array")
+    args = dict(args)
+    if args.get("path_is_serialization"):
+        args["network_path"] = network_path
+    else:
+        args["network_path"] = os.fspath(network_path)
+    # Integer input becomes float at the precision the engine will run with (kwargs included).
+    arrays = _prepare(arrays, bool(args.get("fp16")))
+    first = arrays[0]
+    _, height, width = first.shape
+    e = engine(args, width, height, first.dtype.name, tuple(a.shape[0] for a in arrays))
+    out = e.run(arrays)
+    return list(out) if flexible else out

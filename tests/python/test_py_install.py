@@ -1,0 +1,51 @@
+"""`cmake --install` gives a package that imports and runs from the prefix alone: the extension
+finds the installed libmlrt (INSTALL_RPATH), and knows the installed plugin."""
+import os
+import pathlib
+import shutil
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from conftest import BUILD, PLUGIN
+
+
+def test_installed_package_runs_from_the_prefix(tmp_path, make_model):
+    cmake = shutil.which("cmake")
+    if not cmake:
+        pytest.skip("cmake is not on PATH")
+    prefix = tmp_path / "prefix"
+    done = subprocess.run([cmake, "--install", str(BUILD), "--prefix", str(prefix)],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+    inits = list(prefix.glob("lib/**/mlrt/__init__.py"))
+    assert len(inits) == 1, inits
+    site = inits[0].parent.parent
+    assert site.relative_to(prefix).as_posix() in ("lib/python3/dist-packages",
+                                                   f"lib/python{sys.version_info[0]}."
+                                                   f"{sys.version_info[1]}/site-packages")
+    model = make_model("identity", 3)
+    script = textwrap.dedent(f"""
+        import numpy as np, mlrt, mlrt._vapoursynth as v
+        x = np.arange(3 * 4 * 5, dtype=np.float32).reshape(3, 4, 5)
+        assert (mlrt.ORT_CPU(fp16=False).inference(x, {str(model)!r}) == x).all()
+        libs = {{line.split()[-1] for line in open("/proc/self/maps") if "libmlrt.so" in line}}
+        print(mlrt.__file__)
+        print(*libs)
+        print(v.plugin_path())
+    """)
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    env["PYTHONPATH"] = str(site)
+    env.pop("MLRT_VAPOURSYNTH_PLUGIN", None)
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env,
+                         cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    module, lib, plugin = run.stdout.splitlines()
+    assert pathlib.Path(module).is_relative_to(prefix)
+    assert pathlib.Path(lib).is_relative_to(prefix), lib  # not the build tree's libmlrt
+    if PLUGIN.exists():
+        assert pathlib.Path(plugin).is_relative_to(prefix) and pathlib.Path(plugin).is_file()
+    else:
+        assert plugin == "None"
