@@ -4,6 +4,7 @@
 #include <onnx/shape_inference/implementation.h>
 #include <onnxruntime_cxx_api.h>
 
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -74,10 +75,22 @@ bool known(const std::vector<std::int64_t>& s) {
     return true;
 }
 
+// Sizes come from the file, so they can be anything: counts saturate instead of overflowing,
+// and a negative size (an invalid tensor) counts as empty.
+std::int64_t saturating_mul(std::int64_t a, std::int64_t b) {
+    if (a <= 0 || b <= 0) return 0;
+    std::int64_t r = 0;
+    return __builtin_mul_overflow(a, b, &r) ? INT64_MAX : r;
+}
+std::int64_t saturating_add(std::int64_t a, std::int64_t b) {
+    std::int64_t r = 0;
+    return __builtin_add_overflow(a, b, &r) ? INT64_MAX : r;
+}
+
 std::int64_t product(const std::vector<std::int64_t>& s, std::size_t from = 0,
                      std::size_t to = SIZE_MAX) {
     std::int64_t p = 1;
-    for (std::size_t i = from; i < s.size() && i < to; ++i) p *= s[i];
+    for (std::size_t i = from; i < s.size() && i < to; ++i) p = saturating_mul(p, s[i]);
     return p;
 }
 
@@ -159,8 +172,8 @@ ModelDescription describe_model(const ModelSource& source) {
     for (const auto& t : g.initializer()) {
         initializers.insert(t.name());
         std::int64_t n = 1;
-        for (auto d : t.dims()) n *= d;
-        s.parameters += n;
+        for (auto d : t.dims()) n = saturating_mul(n, d);
+        s.parameters = saturating_add(s.parameters, n);
     }
     for (const auto& in : g.input())
         if (!initializers.count(in.name())) s.inputs.push_back(tensor_info(in));

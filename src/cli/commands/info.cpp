@@ -56,10 +56,10 @@ int info(const InfoArgs& a) {
     }
     std::string why;
     const auto est = estimate_compute(source, probe.width, probe.height, &why);
-    const double per_pixel =
-        est && est->out_width > 0
-            ? est->flops / static_cast<double>(est->out_width * est->out_height)
-            : 0.0;
+    const double per_pixel = est && est->out_width > 0
+                                 ? est->flops / (static_cast<double>(est->out_width) *
+                                                 static_cast<double>(est->out_height))
+                                 : 0.0;
 
     std::string opsets, ops;
     for (const auto& [domain, version] : m.opsets)
