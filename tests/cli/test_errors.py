@@ -160,3 +160,11 @@ def test_failure_midway_removes_partial_outputs(models, tmp_path):
         err = fails("run", models["identity"], joined, tmp_path / out)
         assert "changes size at frame" in err and "64x48 to 80x48" in err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.ts", "ab.ts", "b.ts"]
+
+
+def test_model_path_problems_and_size_syntax_are_named(models, tmp_path):
+    # A directory given as the model, and a tile size that is not W or WxH.
+    err = fails("info", tmp_path)
+    assert "cannot read model" in err and "it is a directory" in err
+    err = fails("bench", models["identity"], "--size", "32", "--tilesize", "2x")
+    assert "--tilesize: '2x' is not W or WxH (integers)" in err
