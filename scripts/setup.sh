@@ -25,7 +25,7 @@ debian_packages=(
   libavcodec-dev libavformat-dev libavutil-dev libavfilter-dev libswresample-dev libzimg-dev
   libcli11-dev libfmt-dev libspdlog-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  python3 python3-dev python3-numpy python3-pytest pybind11-dev
+  python3 python3-dev python3-numpy python3-pytest pybind11-dev python3-distributed python3-dask
   clang libclang-rt-14-dev
   npm dpkg-dev ffmpeg clang-format clang-tidy cppcheck
 )

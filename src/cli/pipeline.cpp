@@ -64,7 +64,6 @@ class Pipeline {
     std::int64_t total_ = 0;
     std::int64_t input_frames_ = 0;
     std::int64_t start_time_ = AV_NOPTS_VALUE;  // AV_TIME_BASE units, first selected frame
-    std::int64_t offset_ = 0;                   // subtracted from every timestamp
     std::int64_t video_end_ = AV_NOPTS_VALUE;   // end of the last written frame
     std::exception_ptr error_;
     bool abort_ = false;
@@ -85,7 +84,7 @@ void Pipeline::read(av::FramePtr first) {
     try {
         const AVRational tb = decoder_.video_stream().time_base;
         const int width = first->width, height = first->height, format = first->format;
-        std::int64_t index = 0, seq = 0;
+        std::int64_t index = options_.first_index, seq = 0;
         std::int64_t skipped_until =
             AV_NOPTS_VALUE;  // time of the last frame before --frames START
         auto forward = [&](av::PacketPtr p) {
@@ -131,11 +130,9 @@ void Pipeline::read(av::FramePtr first) {
                 changed_.wait(lock, [&] { return abort_ || in_flight_ < max_in_flight_; });
                 if (abort_) break;
                 ++in_flight_;
-                if (seq == 0 && pts != AV_NOPTS_VALUE) {
+                // Timestamps stay the input's, so that segments of one input join seamlessly.
+                if (seq == 0 && pts != AV_NOPTS_VALUE)
                     start_time_ = av_rescale_q(pts, tb, av::kMicroseconds);
-                    // A range that starts late starts the output at zero, audio included.
-                    if (options_.range.starts_late()) offset_ = start_time_;
-                }
             }
             if (!jobs_.push(Job{seq++, pts, std::move(frame)})) break;
         }
@@ -200,7 +197,7 @@ void Pipeline::write_packets(bool at_end) {
                 continue;
             if (at_end && cut && !due) continue;
         }
-        encoder_.write_packet(std::move(p), offset_);
+        encoder_.write_packet(std::move(p), 0);
     }
 }
 
@@ -228,7 +225,7 @@ void Pipeline::write() {
         }
         if (job.pts != AV_NOPTS_VALUE) {
             video_end_ = av_rescale_q(job.pts, tb, av::kMicroseconds) + frame_us;
-            job.frame->pts = job.pts - av_rescale_q(offset_, av::kMicroseconds, tb);
+            job.frame->pts = job.pts;
         } else {
             job.frame->pts = AV_NOPTS_VALUE;
         }

@@ -28,6 +28,7 @@ struct ConversionPlan {
 
 struct PipelineOptions {
     FrameRange range;
+    std::int64_t first_index = 0;  // the number of the first frame given (past a seek)
     bool progress = false;
     std::optional<std::int64_t> frame_estimate;  // of the whole input
 };
@@ -38,9 +39,10 @@ struct PipelineResult {
     bool interrupted = false;
 };
 
-// `first` is the input's frame 0, already decoded; `early` the packets of copied streams read
-// before it. Finishes the encoder on success or
-// interruption; on failure throws and leaves the encoder unfinished (for its caller to discard).
+// `first` is the input's frame `options.first_index`, already decoded; `early` the packets of
+// copied streams read before it. Frames keep their input timestamps. Finishes the encoder on
+// success or interruption; on failure throws and leaves the encoder unfinished (for its caller to
+// discard).
 PipelineResult run_pipeline(Decoder& decoder, av::FramePtr first, std::vector<av::PacketPtr> early,
                             const Engine& engine, Encoder& encoder, const ConversionPlan& plan,
                             const PipelineOptions& options);

@@ -17,5 +17,7 @@ Command add_bench_command(CLI::App& app);
 Command add_version_command(CLI::App& app);
 Command add_make_model_command(CLI::App& app);
 Command add_make_clip_command(CLI::App& app);
+Command add_probe_command(CLI::App& app);
+Command add_concat_command(CLI::App& app);
 
 }  // namespace mlrt::cli

@@ -159,4 +159,11 @@ av::FramePtr Decoder::next(const std::function<void(av::PacketPtr)>& forward) {
     }
 }
 
+bool Decoder::seek(std::int64_t pts) {
+    if (av_seek_frame(format_.get(), video_index_, pts, AVSEEK_FLAG_BACKWARD) < 0) return false;
+    avcodec_flush_buffers(codec_.get());
+    flushing_ = false;
+    return true;
+}
+
 }  // namespace mlrt::cli

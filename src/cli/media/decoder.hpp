@@ -31,6 +31,14 @@ class Decoder {
 
     // The next decoded video frame, or null at the end of the input (or when interrupted).
     av::FramePtr next(const std::function<void(av::PacketPtr)>& forward);
+    // Moves every stream to the video keyframe at or before `pts` (video time base) and resets
+    // the decoder; false when the input cannot seek there (the position is then unspecified).
+    bool seek(std::int64_t pts);
+    // Forgets decoding errors, for frames decoded only to reach a seek target and thrown away.
+    void reset_errors() noexcept {
+        errors_ = 0;
+        last_error_.clear();
+    }
     std::int64_t frames_decoded() const noexcept { return frames_decoded_; }
     // Decoding errors concealed so far, and the last one's text.
     std::int64_t errors() const noexcept { return errors_; }

@@ -105,6 +105,10 @@ int Encoder::open(const Decoder* copy_from) {
 
     if (copy_from) add_copied_streams(*copy_from);
 
+    if (kind_ == OutputKind::Video)
+        for (const auto& [key, value] : options_.tags)
+            av_dict_set(&ctx->metadata, key.c_str(), value.c_str(), 0);
+
     open_io();
     Dict mux;
     if (kind_ == OutputKind::Image) mux.set("update", "1");  // a plain file name, not a pattern

@@ -3,6 +3,8 @@
 // names, which encoder writes it, and which pixel format the encoder gets.
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "media/colour.hpp"
 #include "media/ffmpeg.hpp"
@@ -24,6 +26,8 @@ struct OutputOptions {
     std::string preset;        // x264/x265 speed preset
     std::string pix_fmt;       // empty: the one closest to the source
     bool copy_streams = true;  // audio and subtitles, video outputs only
+    // Global metadata of video outputs (Matroska keeps any key; other containers some or none).
+    std::vector<std::pair<std::string, std::string>> tags;
 };
 
 // What the encoder will be fed.

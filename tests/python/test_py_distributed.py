@@ -1,0 +1,188 @@
+"""mlrt.distributed on a local Dask cluster of 2 worker processes (1 thread each): a 48-frame
+clip in 4 chunks gives the frames and audio of one `mlrt run`, survives a worker killed in the
+middle of a chunk, and resumes an interrupted run without recomputing finished chunks."""
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from conftest import BUILD, PACKAGE_DIR
+
+MLRT_BIN = os.environ.get("MLRT_BIN") or str(BUILD / "src" / "cli" / "mlrt")
+
+try:
+    import distributed
+    DASK_SKIP = None
+except ImportError as e:
+    DASK_SKIP = f"Dask's distributed is not installed (python3-distributed): {e}"
+
+pytestmark = [
+    pytest.mark.skipif(DASK_SKIP is not None, reason=DASK_SKIP or ""),
+    pytest.mark.skipif(not os.path.exists(MLRT_BIN), reason=f"the mlrt binary was not built ({MLRT_BIN})"),
+    pytest.mark.skipif(subprocess.run(["which", "ffmpeg"], capture_output=True).returncode != 0,
+                       reason="ffmpeg is not installed"),
+]
+
+
+def ffmpeg(*args):
+    subprocess.run(["ffmpeg", "-v", "error", "-y", *map(str, args)], check=True, capture_output=True)
+
+
+def framemd5(path):
+    p = subprocess.run(["ffmpeg", "-v", "error", "-copyts", "-i", str(path), "-map", "0:v",
+                        "-fps_mode", "passthrough", "-f", "framemd5", "-"],
+                       capture_output=True, text=True, check=True)
+    rows = [line.split(",") for line in p.stdout.splitlines() if line and not line.startswith("#")]
+    return [(int(r[2]), r[5].strip()) for r in rows]
+
+
+def audio_bytes(path):
+    return subprocess.run(["ffmpeg", "-v", "error", "-i", str(path), "-map", "0:a", "-f", "s16le", "-"],
+                          capture_output=True, check=True).stdout
+
+
+@pytest.fixture(scope="module")
+def job(tmp_path_factory):
+    """The clip (48 frames of 64x48 with audio), a model, and one `mlrt run`'s output."""
+    d = tmp_path_factory.mktemp("distributed")
+    clip = d / "in.mkv"
+    ffmpeg("-f", "lavfi", "-i", "testsrc2=size=64x48:rate=24:duration=2", "-f", "lavfi", "-i",
+           "sine=frequency=440:duration=2", "-map", "0:v", "-map", "1:a", "-c:v", "ffv1", "-c:a",
+           "aac", clip)
+    model = d / "upscale2x.onnx"
+    subprocess.run([MLRT_BIN, "make-model", "--quiet", "--kind", "upscale2x", model], check=True)
+    full = d / "full.mkv"
+    subprocess.run([MLRT_BIN, "run", "-q", model, clip, full], check=True)
+    frames = framemd5(full)
+    assert len(frames) == 48
+    return {"clip": clip, "model": model, "frames": frames, "audio": audio_bytes(full)}
+
+
+@pytest.fixture()
+def client():
+    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                       dashboard_address=None)
+    c = distributed.Client(cluster)
+    yield c
+    c.close()
+    cluster.close()
+
+
+@pytest.fixture()
+def wrapper(tmp_path):
+    """wrapper(body): an `mlrt` that logs its arguments to tmp_path/calls.log, runs the shell
+    `body` (with $ARGS the arguments) and then the real binary."""
+    def make(body=""):
+        path = tmp_path / "mlrt-wrapper"
+        path.write_text(f"#!/bin/bash\nARGS=\" $* \"\necho \"$*\" >> {tmp_path / 'calls.log'}\n"
+                        f"{body}\nexec {MLRT_BIN} \"$@\"\n")
+        path.chmod(0o755)
+        return str(path)
+    return make
+
+
+def chunk_runs(tmp_path):
+    log = tmp_path / "calls.log"
+    lines = log.read_text().splitlines() if log.exists() else []
+    return [line.split("--frames ")[1].split()[0] for line in lines if line.startswith("run ")]
+
+
+def check_output(out, job):
+    assert framemd5(out) == job["frames"]
+    assert audio_bytes(out) == job["audio"] and len(job["audio"]) > 0
+
+
+def test_four_chunks_on_two_workers_equal_one_run(job, client, tmp_path):
+    from mlrt import distributed as md
+    seen = []
+    work = tmp_path / "work"
+    r = md.run(job["model"], job["clip"], tmp_path / "out.mkv", chunks=4, client=client,
+               work_dir=work, progress=lambda done, total, info: seen.append((done, total)))
+    check_output(tmp_path / "out.mkv", job)
+    assert (r.frames, r.chunks, r.computed) == (48, 4, 4)
+    assert seen == [(1, 4), (2, 4), (3, 4), (4, 4)]
+    m = json.loads((work / "manifest.json").read_text())
+    assert [(c["start"], c["end"], c["frames"], c["state"]) for c in m["chunks"]] == [
+        (0, 12, 12, "done"), (12, 24, 12, "done"), (24, 36, 12, "done"), (36, 48, 12, "done")]
+    import hashlib
+    for c in m["chunks"]:
+        assert hashlib.sha256((work / c["segment"]).read_bytes()).hexdigest() == c["sha256"]
+    # Both workers took chunks.
+    assert len({c["worker"] for c in m["chunks"]}) == 2
+    with pytest.raises(ValueError, match="exists"):
+        md.run(job["model"], job["clip"], tmp_path / "out.mkv", chunks=4, client=client)
+
+
+def test_command_line(job, client, tmp_path):
+    out = tmp_path / "cli.mkv"
+    env = {**os.environ, "PYTHONPATH": str(PACKAGE_DIR), "MLRT_BIN": MLRT_BIN}
+    p = subprocess.run([sys.executable, "-m", "mlrt.distributed", job["model"], job["clip"], out,
+                        "--scheduler", client.scheduler.address, "--chunks", "4", "--tilesize",
+                        "32", "--overlap", "4"], capture_output=True, text=True, env=env, timeout=300)
+    assert p.returncode == 0, p.stderr
+    assert "4/4 chunks" in p.stderr and "wrote 48 frame(s)" in p.stderr
+    check_output(out, job)  # tiles do not change the frames
+    assert not (tmp_path / "cli.mkv.mlrt-work").exists()  # its own work dir goes after success
+    p = subprocess.run([sys.executable, "-m", "mlrt.distributed", job["model"], job["clip"], out,
+                        "--scheduler", client.scheduler.address, "--frames", "0:4"],
+                       capture_output=True, text=True, env=env, timeout=300)
+    assert p.returncode == 1 and "--frames is set by the driver" in p.stderr
+
+
+def test_a_killed_worker_does_not_change_the_output(job, client, tmp_path, wrapper):
+    from mlrt import distributed as md
+    marker = tmp_path / "killed"
+    # The first run of chunk 12:24 kills its worker process (the wrapper's parent) mid-chunk.
+    binary = wrapper(f'if [[ "$ARGS" == *" --frames 12:24 "* && ! -e {marker} ]]; then\n'
+                     f'  touch {marker}; kill -9 $PPID; sleep 5; exit 1\nfi')
+    pids = set(client.run(os.getpid).values())
+    r = md.run(job["model"], job["clip"], tmp_path / "out.mkv", chunks=4, client=client,
+               work_dir=tmp_path / "work", binary=binary, progress=False)
+    assert marker.exists()
+    assert len(pids - set(client.run(os.getpid).values())) == 1  # that worker was replaced
+    assert sorted(chunk_runs(tmp_path)) == ["0:12", "12:24", "12:24", "24:36", "36:48"]
+    assert r.computed == 4
+    check_output(tmp_path / "out.mkv", job)
+
+
+def test_an_interrupted_run_resumes_without_recomputing(job, client, tmp_path, wrapper):
+    from mlrt import distributed as md
+    fail = tmp_path / "fail"
+    fail.touch()
+    binary = wrapper(f'if [[ "$ARGS" == *" --frames 24:36 "* && -e {fail} ]]; then\n'
+                     '  echo "mlrt: error: stopped for the test" >&2; exit 1\nfi')
+    work, out = tmp_path / "work", tmp_path / "out.mkv"
+    with pytest.raises(RuntimeError, match=r"1 of 4 chunk\(s\) failed.*24:36.*stopped for the test"):
+        md.run(job["model"], job["clip"], out, chunks=4, client=client, work_dir=work,
+               binary=binary, retries=0, progress=False)
+    assert not out.exists()
+    first = json.loads((work / "manifest.json").read_text())
+    assert [c["state"] for c in first["chunks"]] == ["done", "done", "pending", "done"]
+    mtimes = {c["segment"]: (work / c["segment"]).stat().st_mtime_ns
+              for c in first["chunks"] if c["state"] == "done"}
+    runs_before = len(chunk_runs(tmp_path))
+
+    fail.unlink()
+    r = md.run(job["model"], job["clip"], out, chunks=4, client=client, work_dir=work,
+               binary=binary, progress=False)
+    assert r.computed == 1 and r.chunks == 4
+    assert chunk_runs(tmp_path)[runs_before:] == ["24:36"]  # only the missing chunk ran
+    second = json.loads((work / "manifest.json").read_text())
+    for a, b in zip(first["chunks"], second["chunks"]):
+        if a["state"] == "done":
+            assert a == b  # the same record: not run again
+            assert (work / a["segment"]).stat().st_mtime_ns == mtimes[a["segment"]]
+    assert second["chunks"][2]["state"] == "done" and second["chunks"][2]["frames"] == 12
+    check_output(out, job)
+
+
+def test_chunk_plan_cuts_at_keyframes():
+    from mlrt._chunks import plan_chunks
+    assert plan_chunks(48, list(range(48)), 4) == [(0, 12), (12, 24), (24, 36), (36, 48)]
+    # Split points 16 and 32 move to the nearest keyframes, 12 and 36.
+    assert plan_chunks(48, [0, 12, 24, 36], 3) == [(0, 12), (12, 36), (36, 48)]
+    assert plan_chunks(48, [0], 4) == [(0, 48)]  # one GOP: one chunk
+    assert plan_chunks(100, [0, 50], 8) == [(0, 50), (50, 100)]
+    assert plan_chunks(10, list(range(10)), 1) == [(0, 10)]
