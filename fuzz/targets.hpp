@@ -93,6 +93,8 @@ inline Outcome args_outcome(const std::uint8_t* data, std::size_t size) {
         k.emplace_back("bogus");  // unknown keys must be refused by name
         return k;
     }();
+    // An input names keys by index modulo this count: when ort.Model gains an argument, the key
+    // bytes of fuzz/regressions/args/* are re-encoded so that each still names the same keys.
     const std::size_t key_count = keys.size();
     std::size_t at = 0;
     auto byte = [&]() -> std::uint8_t { return at < size ? data[at++] : 0; };

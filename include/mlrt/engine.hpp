@@ -34,6 +34,8 @@ struct ModelInfo {
     int fixed_height = 0;
     int size_multiple = 1;  // tile sizes are rounded up to this
     bool fp16_converted = false;
+    bool int8_quantized = false;
+    int int8_nodes = 0;  // nodes that run in int8
 };
 
 class MLRT_API Engine {

@@ -1,6 +1,7 @@
 #pragma once
 // Everything that configures an Engine besides the model and the frame geometry.
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -11,6 +12,8 @@
 #include "mlrt/tiling.hpp"
 
 namespace mlrt {
+
+struct Int8Calibration;  // mlrt/int8.hpp
 
 enum class GraphOptimization { Disabled, Basic, Extended, All };
 
@@ -44,7 +47,15 @@ struct EngineOptions {
     bool fp16 = false;
     std::optional<std::vector<std::string>> fp16_blacklist;  // unset: the default list
     std::optional<SampleType> output_type;  // unset: float16 when fp16, else the model's
-    std::filesystem::path fp16_cache_dir;   // empty: $MLRT_CACHE_DIR or ~/.cache/mlrt
+    // Converted models (float16, int8) are cached here; empty: $MLRT_CACHE_DIR or ~/.cache/mlrt.
+    std::filesystem::path fp16_cache_dir;
+
+    // With int8 the engine quantizes the float32 model to int8 (QDQ) itself, with activation
+    // ranges from a calibration of this model (mlrt/int8.hpp). Excludes fp16; float16 frames
+    // still work (the graph casts at its boundary).
+    bool int8 = false;
+    std::shared_ptr<const Int8Calibration> int8_calibration;
+    std::optional<std::vector<std::string>> int8_blacklist;  // unset: {"first", "last"}
 
     // Accept any output channel count; each channel becomes its own GRAY plane.
     bool flexible_output = false;

@@ -7,6 +7,7 @@
 #include "mlrt/error.hpp"
 #include "mlrt/frame.hpp"
 #include "mlrt/inspect.hpp"
+#include "mlrt/int8.hpp"
 #include "mlrt/log.hpp"
 #include "mlrt/log_severity.hpp"
 #include "mlrt/model_source.hpp"

@@ -64,9 +64,10 @@ def _hashable(value: Any) -> Any:
 
 
 def engine(args: dict[str, Any], width: int, height: int, dtype: str,
-           planes: tuple[int, ...]) -> _mlrt.Engine:
+           planes: tuple[int, ...], calibration: Sequence[Sequence[np.ndarray]] = ()) -> _mlrt.Engine:
     """The engine for these arguments (ort.Model's, network_path included) and frames, built
-    once and kept among the last few used."""
+    once and kept among the last few used. With int8, a new engine calibrates on `calibration`
+    (frames, each a list of arrays) unless args names an existing calibration file."""
     model = _model_key(args.get("network_path"), args)
     key = None
     if model is not None:
@@ -77,7 +78,8 @@ def engine(args: dict[str, Any], width: int, height: int, dtype: str,
             if hit is not None:
                 _cache.move_to_end(key)
                 return hit
-    built = _mlrt.Engine(args, width, height, dtype, list(planes))
+    built = _mlrt.Engine(args, width, height, dtype, list(planes),
+                         [list(f) for f in calibration] if args.get("int8") else [])
     if key is not None:
         with _cache_lock:
             built = _cache.setdefault(key, built)
@@ -107,6 +109,8 @@ def inference(clips: Any, network_path: Any, args: dict[str, Any],
     arrays = _prepare(arrays, bool(args.get("fp16")))
     first = arrays[0]
     _, height, width = first.shape
-    e = engine(args, width, height, first.dtype.name, tuple(a.shape[0] for a in arrays))
+    # int8 calibrates on the first frame an engine sees (or args["calibration"], a file).
+    e = engine(args, width, height, first.dtype.name, tuple(a.shape[0] for a in arrays),
+               calibration=[arrays])
     out = e.run(arrays)
     return list(out) if flexible else out

@@ -24,6 +24,10 @@ const config::ArgSpelling& flag_spelling() {
                                                {"intra_op_threads", "--threads"},
                                                {"fp16", "--fp16"},
                                                {"output_format", "--output-format"},
+                                               {"int8", "--int8"},
+                                               {"int8_blacklist_ops", "--int8-blacklist"},
+                                               {"calibration", "--calibration"},
+                                               {"calibrate", "--calibrate"},
                                                {"verbosity", "-v"}}};
     return spelling;
 }
@@ -53,6 +57,16 @@ void add_engine_flags(CLI::App& cmd, EngineFlags& f) {
     cmd.add_option("--output-format", f.output_format,
                    "With --fp16, the precision of the model's output: fp16 (default) or fp32")
         ->check(CLI::IsMember({"fp16", "fp32"}, CLI::ignore_case));
+    cmd.add_flag("--int8", f.int8,
+                 "Run the model in int8 (mlrt quantizes it, calibrated on frames of the input)");
+    cmd.add_option("--int8-blacklist", f.int8_blacklist,
+                   "With --int8, op types or node names kept in float, comma-separated (default: "
+                   "first,last: the convolutions that read and write pixels)");
+    cmd.add_option("--calibration", f.calibration,
+                   "With --int8, a calibration file: read when it exists, else written");
+    cmd.add_option("--calibrate", f.calibrate,
+                   "With --int8, how many frames (spread over the input) calibrate")
+        ->capture_default_str();
     cmd.add_flag("-v,--verbose", f.verbose,
                  "Show what was chosen, and ONNX Runtime and FFmpeg warnings");
 }
@@ -80,6 +94,20 @@ config::ArgMap engine_args(const EngineFlags& f) {
     if (!f.output_format.empty())
         args["output_format"] =
             std::int64_t{f.output_format == "fp16" || f.output_format == "FP16"};
+    args["int8"] = f.int8;
+    if (!f.int8_blacklist.empty()) {
+        std::vector<std::string> list;
+        std::size_t at = 0;
+        while (at <= f.int8_blacklist.size()) {
+            const std::size_t comma =
+                std::min(f.int8_blacklist.find(',', at), f.int8_blacklist.size());
+            if (comma > at) list.push_back(f.int8_blacklist.substr(at, comma - at));
+            at = comma + 1;
+        }
+        args["int8_blacklist_ops"] = list;
+    }
+    if (!f.calibration.empty()) args["calibration"] = f.calibration;
+    args["calibrate"] = std::int64_t{f.calibrate};
     args["verbosity"] =
         std::int64_t{static_cast<int>(f.verbose ? LogSeverity::Warning : LogSeverity::Error)};
     return args;
@@ -87,6 +115,10 @@ config::ArgMap engine_args(const EngineFlags& f) {
 
 EngineOptions engine_options(const EngineFlags& f) {
     return config::engine_options_from_args(engine_args(f), TileMode::Balanced, flag_spelling());
+}
+
+config::CalibrationArgs calibration_args(const EngineFlags& f) {
+    return config::calibration_args_from_args(engine_args(f), flag_spelling());
 }
 
 }  // namespace mlrt::cli

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "mlrt/config/args.hpp"
+#include "mlrt/config/int8.hpp"
 #include "mlrt/engine_options.hpp"
 
 namespace mlrt::cli {
@@ -18,6 +19,10 @@ struct EngineFlags {
     int threads = 0;
     bool fp16 = false;
     std::string output_format;
+    bool int8 = false;
+    std::string int8_blacklist;  // comma-separated
+    std::string calibration;
+    int calibrate = 4;
     bool verbose = false;
 };
 
@@ -26,6 +31,7 @@ void add_engine_flags(CLI::App& command, EngineFlags& flags);
 // one parser makes of them: the same names, defaults, checks and messages as every front end.
 config::ArgMap engine_args(const EngineFlags& flags);
 EngineOptions engine_options(const EngineFlags& flags);
+config::CalibrationArgs calibration_args(const EngineFlags& flags);
 
 // The provider `--backend auto` means on this machine.
 Provider auto_provider(int device_id);

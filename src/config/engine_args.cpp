@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "config/arg_reader.hpp"
+#include "mlrt/config/int8.hpp"
 #include "mlrt/error.hpp"
 
 namespace mlrt::config {
@@ -34,7 +35,11 @@ constexpr std::string_view kEngineKeys[] = {"overlap",
                                             "ml_program",
                                             "tile_mode",
                                             "balanced",
-                                            "intra_op_threads"};
+                                            "intra_op_threads",
+                                            "int8",
+                                            "int8_blacklist_ops",
+                                            "calibration",
+                                            "calibrate"};
 constexpr std::string_view kModelKeys[] = {"network_path", "builtin", "builtindir",
                                            "path_is_serialization"};
 
@@ -151,6 +156,11 @@ EngineOptions engine_options_from_args(const ArgMap& args, TileMode default_tile
     const int output_format = r.integer("output_format", 0, 1).value_or(0);
     if (o.fp16) o.output_type = output_format == 1 ? SampleType::Float16 : SampleType::Float32;
 
+    o.int8 = r.boolean("int8").value_or(false);
+    o.int8_blacklist = r.strings("int8_blacklist_ops");
+    if (o.int8 && o.fp16) r.fail("int8", "cannot be combined with fp16; choose one");
+    (void)calibration_args_from_args(args, spelling);  // checked here, used by the front ends
+
     o.flexible_output = flexible_output_prop_from_args(args).has_value();
     return o;
 }
@@ -170,6 +180,8 @@ ArgMap engine_args_of(const EngineOptions& o) {
              {"fp16", o.fp16},
              {"tile_mode", std::string(o.tile_mode == TileMode::Literal ? "literal" : "balanced")}};
     if (o.fp16_blacklist) a["fp16_blacklist_ops"] = *o.fp16_blacklist;
+    a["int8"] = o.int8;
+    if (o.int8_blacklist) a["int8_blacklist_ops"] = *o.int8_blacklist;
     if (o.fp16) a["output_format"] = I{o.output_type == SampleType::Float32 ? 0 : 1};
     if (o.tile_width > 0 || o.tile_height > 0)
         a["tilesize"] = std::vector<I>{o.tile_width, o.tile_height};

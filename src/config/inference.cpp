@@ -9,6 +9,7 @@
 #include "config/arg_reader.hpp"
 #include "config/clip_convert.hpp"
 #include "mlrt/config/engine_args.hpp"
+#include "mlrt/config/int8.hpp"
 #include "mlrt/error.hpp"
 
 namespace mlrt::config {
@@ -51,8 +52,9 @@ ClipFormat output_format(const Engine& engine, int planes) {
     return f;
 }
 
-// Runs frame `n` of every clip through the engine.
-Frame run_frame(const Engine& engine, std::span<const Clip> clips, std::size_t n, SampleType type) {
+// Calls `use` with frame `n` of every clip as the engine takes it.
+template <typename Use>
+auto with_frame(std::span<const Clip> clips, std::size_t n, SampleType type, Use&& use) {
     // Integer planes are converted into `converted`; float planes are used in place.
     std::vector<std::vector<std::byte>> converted;
     std::vector<std::vector<PlaneView>> planes(clips.size());
@@ -71,7 +73,7 @@ Frame run_frame(const Engine& engine, std::span<const Clip> clips, std::size_t n
     std::vector<FrameView> views;
     for (std::size_t c = 0; c < clips.size(); ++c)
         views.push_back({clips[c].format.width, clips[c].format.height, type, planes[c]});
-    return engine.run(views);
+    return use(std::span<const FrameView>(views));
 }
 
 }  // namespace
@@ -94,7 +96,14 @@ std::vector<Clip> inference(const Backend& backend, std::span<const Clip> clips,
 
     InputFormat input{clips[0].format.width, clips[0].format.height, type, {}};
     for (const Clip& clip : clips) input.planes_per_clip.push_back(clip.format.num_planes);
-    const Engine engine(model, input, options);
+    EngineOptions run_options = options;
+    run_options.int8_calibration = calibration_for(
+        model, input, options, calibration_args_from_args(args), clips[0].num_frames(),
+        [&](int n, Calibrator& calibrator) {
+            with_frame(clips, static_cast<std::size_t>(n), type,
+                       [&](std::span<const FrameView> views) { calibrator.add(views); });
+        });
+    const Engine engine(model, input, run_options);
 
     const int planes = engine.output_planes();
     const std::size_t frames = clips[0].frames.size();
@@ -111,7 +120,8 @@ std::vector<Clip> inference(const Backend& backend, std::span<const Clip> clips,
     const auto work = [&] {
         try {
             for (std::size_t n; (n = next.fetch_add(1)) < frames;) {
-                const Frame result = run_frame(engine, clips, n, type);
+                const Frame result = with_frame(
+                    clips, n, type, [&](std::span<const FrameView> v) { return engine.run(v); });
                 const ArgMap& props = clips[0].frames[n].props;
                 for (int p = 0; p < planes; ++p) {
                     const auto bytes = result.plane_bytes(p);

@@ -3,6 +3,8 @@
 #include <algorithm>
 
 #include "engine/fp16/fp16.hpp"
+#include "engine/frame_checks.hpp"
+#include "engine/int8/int8.hpp"
 #include "engine/model_prep.hpp"
 #include "engine/output_shape.hpp"
 #include "engine/session_factory.hpp"
@@ -131,15 +133,36 @@ onnx::ModelProto Engine::Impl::prepare_model(const ModelSource& source,
         detail::sample_type_of(sig.input.elem_type, name + ": input '" + sig.input.name + "'");
     SampleType model_out =
         detail::sample_type_of(sig.output.elem_type, name + ": output '" + sig.output.name + "'");
-    if (options.fp16) {
+    const auto cache_dir =
+        options.fp16_cache_dir.empty() ? detail::default_cache_dir() : options.fp16_cache_dir;
+    if (options.int8) {
+        if (options.fp16) bad_arg(name + ": int8 and fp16 exclude each other; choose one");
+        if (!options.int8_calibration)
+            bad_arg(name + ": int8 needs a calibration (activation ranges observed on frames)");
+        if (model_in != SampleType::Float32)
+            bad_model(name + ": int8 needs a float32 model; input '" + sig.input.name + "' is " +
+                      to_string(model_in));
+        out_type = options.output_type.value_or(model_out);
+        detail::int8::ConvertOptions q;
+        q.quantize.blacklist =
+            options.int8_blacklist.value_or(detail::int8::default_int8_blacklist());
+        q.input_float32 = input.type == SampleType::Float32;
+        q.output_float32 = out_type == SampleType::Float32;
+        info.int8_nodes =
+            static_cast<int>(detail::int8::plan_quantization(model, q.quantize).nodes.size());
+        if (!model.ParseFromString(detail::int8::quantize_cached(
+                original, name, *options.int8_calibration, q, cache_dir)))
+            bad_model(name + ": the int8 conversion produced an unreadable model");
+        model_in = input.type;
+        model_out = out_type;
+        info.int8_quantized = true;
+    } else if (options.fp16) {
         out_type = options.output_type.value_or(SampleType::Float16);
         detail::Fp16Options f16;
         f16.blacklist = options.fp16_blacklist.value_or(detail::default_fp16_blacklist());
         f16.input_float32 = input.type == SampleType::Float32;
         f16.output_float32 = out_type == SampleType::Float32;
-        const auto cache =
-            options.fp16_cache_dir.empty() ? detail::default_cache_dir() : options.fp16_cache_dir;
-        if (!model.ParseFromString(detail::convert_to_fp16_cached(original, f16, cache)))
+        if (!model.ParseFromString(detail::convert_to_fp16_cached(original, f16, cache_dir)))
             bad_model(name + ": the float16 conversion produced an unreadable model");
         model_in = input.type;
         model_out = out_type;
@@ -219,25 +242,7 @@ void Engine::Impl::resolve_output(Ort::Session& first, const onnx::ModelProto& m
 
 void Engine::Impl::check_frames(std::span<const FrameView> clips,
                                 const MutableFrameView& out) const {
-    if (clips.size() != input.planes_per_clip.size())
-        bad_arg("expected " + std::to_string(input.planes_per_clip.size()) +
-                " input clip(s), got " + std::to_string(clips.size()));
-    for (std::size_t i = 0; i < clips.size(); ++i) {
-        const FrameView& c = clips[i];
-        const std::string which = "input clip " + std::to_string(i);
-        if (c.width != input.width || c.height != input.height)
-            bad_arg(which + " is " + std::to_string(c.width) + "x" + std::to_string(c.height) +
-                    ", expected " + std::to_string(input.width) + "x" +
-                    std::to_string(input.height));
-        if (c.type != input.type)
-            bad_arg(which + " holds " + to_string(c.type) + " samples, expected " +
-                    to_string(input.type));
-        if (static_cast<int>(c.planes.size()) != input.planes_per_clip[i])
-            bad_arg(which + " has " + std::to_string(c.planes.size()) + " planes, expected " +
-                    std::to_string(input.planes_per_clip[i]));
-        for (const auto& p : c.planes)
-            if (!p.data) bad_arg(which + " has a null plane");
-    }
+    detail::check_clips(input, clips);
     if (out.width != out_width || out.height != out_height || out.type != out_type ||
         static_cast<int>(out.planes.size()) != info.output_channels)
         bad_arg("output frame must be " + std::to_string(out_width) + "x" +

@@ -11,6 +11,7 @@
 
 #include "args.hpp"
 #include "mlrt/config/engine_args.hpp"
+#include "mlrt/config/int8.hpp"
 #include "mlrt/error.hpp"
 
 namespace mlrt::python {
@@ -44,25 +45,37 @@ std::string shape_of(const py::array& a) {
 
 class PyEngine {
   public:
+    // With int8, `calibration` (frames, each a list of arrays as run() takes) calibrates,
+    // unless args names a calibration file that exists.
     PyEngine(const py::dict& args, int width, int height, const std::string& dtype,
-             std::vector<int> planes_per_clip)
+             std::vector<int> planes_per_clip, const py::list& calibration)
         : input_{width, height, parse_type(dtype), std::move(planes_per_clip)} {
         const config::ArgMap a = to_args(args, "ort.Model");
-        const py::gil_scoped_release release;  // model preparation and sessions take a while
-        const EngineOptions options = config::engine_options_from_args(a, TileMode::Literal);
+        EngineOptions options = config::engine_options_from_args(a, TileMode::Literal);
         const ModelSource model = config::model_source_from_args(a, {});
+        options.int8_calibration = config::calibration_for(
+            model, input_, options, config::calibration_args_from_args(a),
+            static_cast<int>(calibration.size()), [&](int n, Calibrator& calibrator) {
+                std::vector<py::array> arrays;
+                std::vector<std::vector<PlaneView>> planes;
+                const auto views = views_of(
+                    calibration[static_cast<std::size_t>(n)].cast<py::list>(), arrays, planes);
+                const py::gil_scoped_release release;
+                calibrator.add(views);
+            });
+        const py::gil_scoped_release release;  // model preparation and sessions take a while
         engine_ = std::make_unique<Engine>(model, input_, options);
     }
 
-    // One frame: an array (C_i, H, W) per clip in the construction's format; returns
-    // (output_planes, output_height, output_width) of the output type.
-    py::array run(const py::list& clips) const {
+    // The engine's views of one frame: an array (C_i, H, W) per clip in the construction's
+    // format; `arrays` and `planes` keep what they point to.
+    std::vector<FrameView> views_of(const py::list& clips, std::vector<py::array>& arrays,
+                                    std::vector<std::vector<PlaneView>>& planes) const {
         if (clips.size() != input_.planes_per_clip.size())
             fail("expected " + std::to_string(input_.planes_per_clip.size()) + " clip(s), got " +
                  std::to_string(clips.size()));
         const py::dtype want = dtype_of(input_.type);
-        std::vector<py::array> arrays;
-        std::vector<std::vector<PlaneView>> planes(clips.size());
+        planes.assign(clips.size(), {});
         for (std::size_t c = 0; c < clips.size(); ++c) {
             const std::string name = "clips[" + std::to_string(c) + "]";
             if (!py::isinstance<py::array>(clips[c]))
@@ -85,6 +98,18 @@ class PyEngine {
                 planes[c].push_back({base + p * a.strides(0), a.strides(1)});
             arrays.push_back(std::move(a));
         }
+        std::vector<FrameView> views;
+        for (std::size_t c = 0; c < planes.size(); ++c)
+            views.push_back({input_.width, input_.height, input_.type, planes[c]});
+        return views;
+    }
+
+    // One frame (see views_of); returns (output_planes, output_height, output_width) of the
+    // output type.
+    py::array run(const py::list& clips) const {
+        std::vector<py::array> arrays;
+        std::vector<std::vector<PlaneView>> planes;
+        const std::vector<FrameView> views = views_of(clips, arrays, planes);
         const Engine& e = *engine_;
         py::array out(dtype_of(e.output_type()), {static_cast<py::ssize_t>(e.output_planes()),
                                                   static_cast<py::ssize_t>(e.output_height()),
@@ -94,9 +119,6 @@ class PyEngine {
         out_planes.reserve(static_cast<std::size_t>(e.output_planes()));
         for (int p = 0; p < e.output_planes(); ++p)
             out_planes.push_back({out_base + p * out.strides(0), out.strides(1)});
-        std::vector<FrameView> views;
-        for (std::size_t c = 0; c < planes.size(); ++c)
-            views.push_back({input_.width, input_.height, input_.type, planes[c]});
         {
             const py::gil_scoped_release release;  // `arrays` keeps the inputs alive
             e.run(views, MutableFrameView{e.output_width(), e.output_height(), e.output_type(),
@@ -128,10 +150,12 @@ class PyEngine {
 void bind_engine(py::module_& m) {
     py::class_<PyEngine>(m, "Engine",
                          "mlrt::Engine over one model and frame geometry, for numpy arrays.")
-        .def(py::init<const py::dict&, int, int, const std::string&, std::vector<int>>(),
+        .def(py::init<const py::dict&, int, int, const std::string&, std::vector<int>,
+                      const py::list&>(),
              py::arg("args"), py::arg("width"), py::arg("height"), py::arg("dtype"),
-             py::arg("planes_per_clip"),
-             "`args`: ort.Model arguments (network_path, tilesize, overlap, fp16, ...).")
+             py::arg("planes_per_clip"), py::arg("calibration") = py::list(),
+             "`args`: ort.Model arguments (network_path, tilesize, overlap, fp16, int8, ...). "
+             "`calibration`: with int8, the frames (each a list of arrays) to calibrate on.")
         .def("run", &PyEngine::run, py::arg("clips"))
         .def_property_readonly("output_width",
                                [](const PyEngine& p) { return p.engine().output_width(); })
@@ -154,6 +178,8 @@ void bind_engine(py::module_& m) {
             d["output_channels"] = i.output_channels;
             d["scale"] = i.scale;
             d["fp16_converted"] = i.fp16_converted;
+            d["int8_quantized"] = i.int8_quantized;
+            d["int8_nodes"] = i.int8_nodes;
             return d;
         });
 }

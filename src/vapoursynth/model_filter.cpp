@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "mlrt/config/engine_args.hpp"
+#include "mlrt/config/int8.hpp"
 #include "mlrt/engine.hpp"
 #include "mlrt/error.hpp"
 #include "vsmap_args.hpp"
@@ -37,7 +38,11 @@ const char* const kModelArgs =
     // mlrt extensions
     "tile_mode:data:opt;"
     "balanced:int:opt;"
-    "intra_op_threads:int:opt;";
+    "intra_op_threads:int:opt;"
+    "int8:int:opt;"
+    "int8_blacklist_ops:data[]:opt;"
+    "calibration:data:opt;"
+    "calibrate:int:opt;";
 const char* const kModelReturn = "clip:vnode;num_planes:int:opt;";
 
 namespace {
@@ -115,6 +120,24 @@ int bits_of(SampleType t) {
     return t == SampleType::Float16 ? 16 : 32;
 }
 
+// The engine's views of one frame of every clip; `planes` holds what they point to.
+std::vector<FrameView> frame_views(const std::vector<FramePtr>& src,
+                                   std::vector<std::vector<PlaneView>>& planes,
+                                   const VSAPI* vsapi) {
+    planes.assign(src.size(), {});
+    std::vector<FrameView> views;
+    for (std::size_t c = 0; c < src.size(); ++c) {
+        const VSFrame* f = src[c].get();
+        const int np = vsapi->getVideoFrameFormat(f)->numPlanes;
+        for (int p = 0; p < np; ++p)
+            planes[c].push_back({reinterpret_cast<const std::byte*>(vsapi->getReadPtr(f, p)),
+                                 vsapi->getStride(f, p)});
+        views.push_back({vsapi->getFrameWidth(f, 0), vsapi->getFrameHeight(f, 0),
+                         sample_type(vsapi->getVideoFrameFormat(f)->bitsPerSample), planes[c]});
+    }
+    return views;
+}
+
 const VSFrame* VS_CC get_frame(int n, int reason, void* instance, void**, VSFrameContext* ctx,
                                VSCore* core, const VSAPI* vsapi) {
     auto* d = static_cast<ModelData*>(instance);
@@ -128,17 +151,8 @@ const VSFrame* VS_CC get_frame(int n, int reason, void* instance, void**, VSFram
     for (auto& node : d->nodes)
         src.emplace_back(vsapi->getFrameFilter(n, node.get(), ctx), FrameDeleter{vsapi});
     try {
-        std::vector<std::vector<PlaneView>> planes(src.size());
-        std::vector<FrameView> views;
-        for (std::size_t c = 0; c < src.size(); ++c) {
-            const VSFrame* f = src[c].get();
-            const int np = vsapi->getVideoFrameFormat(f)->numPlanes;
-            for (int p = 0; p < np; ++p)
-                planes[c].push_back({reinterpret_cast<const std::byte*>(vsapi->getReadPtr(f, p)),
-                                     vsapi->getStride(f, p)});
-            views.push_back({vsapi->getFrameWidth(f, 0), vsapi->getFrameHeight(f, 0),
-                             sample_type(vsapi->getVideoFrameFormat(f)->bitsPerSample), planes[c]});
-        }
+        std::vector<std::vector<PlaneView>> planes;
+        const std::vector<FrameView> views = frame_views(src, planes, vsapi);
         const Engine& engine = *d->engine;
         const int w = engine.output_width(), h = engine.output_height();
         // Flexible output: one GRAY frame per channel, attached to the main frame as props.
@@ -214,6 +228,22 @@ void VS_CC create_model(const VSMap* in, VSMap* out, void* user_data, VSCore* co
         for (const auto* vi : vis) format.planes_per_clip.push_back(vi->format.numPlanes);
         EngineOptions engine_options = options;
         engine_options.flexible_output = d->flexible_prop.has_value();
+        // int8 calibrates on frames spread over the clip, fetched here, before any request.
+        engine_options.int8_calibration = config::calibration_for(
+            model, format, engine_options, config::calibration_args_from_args(args),
+            vis[0]->numFrames, [&](int n, Calibrator& calibrator) {
+                std::vector<FramePtr> src;
+                for (auto& node : d->nodes) {
+                    char error[1024] = {};
+                    const VSFrame* f = vsapi->getFrame(n, node.get(), error, sizeof error);
+                    if (f == nullptr)
+                        fail("int8 calibration could not get frame " + std::to_string(n) + ": " +
+                             error);
+                    src.emplace_back(f, FrameDeleter{vsapi});
+                }
+                std::vector<std::vector<PlaneView>> planes;
+                calibrator.add(frame_views(src, planes, vsapi));
+            });
         d->engine.emplace(model, format, engine_options);
 
         const Engine& engine = *d->engine;

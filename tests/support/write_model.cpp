@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
         spec.layers = arg(5, 2);
         spec.scale = arg(6, 1);
         spec.seed = static_cast<unsigned>(arg(7, 1));
+        spec.hidden = arg(8, 4);
         bytes = mlrt::test::conv_stack_model(spec);
     } else if (kind == "split") {
         bytes = mlrt::test::channel_split_model(arg(3, 3), arg(4, 5));

@@ -8,5 +8,6 @@
 #include "mlrt/config/engine_args.hpp"
 #include "mlrt/config/gpu.hpp"
 #include "mlrt/config/inference.hpp"
+#include "mlrt/config/int8.hpp"
 #include "mlrt/config/logging.hpp"
 #include "mlrt/config/verbosity.hpp"

@@ -21,12 +21,14 @@ namespace mlrt::config {
 //   cudnn_benchmark, fp16, use_cuda_graph, fp16_blacklist_ops[], prefer_nhwc,
 //   output_format (0: float32, 1: float16 output; only meaningful with fp16, as upstream),
 //   tf32, flexible_output_prop (non-empty), ml_program (0/1),
-// and mlrt's extensions: tile_mode ("literal" or "balanced") or balanced (bool), and
-// intra_op_threads (>= 0). Tiling is `default_tile_mode` unless one of them says otherwise.
-// The model-source keys (network_path, builtin, builtindir, path_is_serialization) are accepted
-// and left to model_source_from_args, so one map can feed both. None means "not given".
-// Throws mlrt::Error(InvalidArgument) naming the argument for unknown keys, wrong types and
-// invalid values.
+// and mlrt's extensions: tile_mode ("literal" or "balanced") or balanced (bool),
+// intra_op_threads (>= 0), int8 (bool; not with fp16), int8_blacklist_ops[] (op types, node
+// names, "first", "last"), and the calibration keys of config/int8.hpp (calibration, calibrate).
+// Tiling is `default_tile_mode` unless one of them says otherwise. The model-source keys
+// (network_path, builtin, builtindir, path_is_serialization) are accepted and left to
+// model_source_from_args, so one map can feed both. None means "not given". Throws
+// mlrt::Error(InvalidArgument) naming the argument for unknown keys, wrong types and invalid
+// values.
 MLRT_API EngineOptions engine_options_from_args(const ArgMap& args,
                                                 TileMode default_tile_mode = TileMode::Literal,
                                                 const ArgSpelling& spelling = {});

@@ -48,6 +48,46 @@ Frame test_frame(int width, int height, int planes, SampleType type) {
     return f;
 }
 
+Frame natural_frame(int width, int height, int planes, unsigned seed, SampleType type) {
+    std::mt19937 rng(seed);
+    std::uniform_real_distribution<float> lattice(-0.5f, 0.5f);
+    std::vector<float> acc(static_cast<std::size_t>(width) * static_cast<std::size_t>(height));
+    Frame f(width, height, planes, type);
+    for (int p = 0; p < planes; ++p) {
+        std::fill(acc.begin(), acc.end(), 0.0f);
+        float amplitude = 0.5f;
+        for (int cell = 64; cell >= 2; cell /= 2, amplitude *= 0.55f) {
+            const int gw = width / cell + 2, gh = height / cell + 2;
+            std::vector<float> grid(static_cast<std::size_t>(gw) * static_cast<std::size_t>(gh));
+            for (auto& v : grid) v = lattice(rng);
+            const auto at = [&](int gx, int gy) {
+                return grid[static_cast<std::size_t>(gy) * static_cast<std::size_t>(gw) +
+                            static_cast<std::size_t>(gx)];
+            };
+            for (int y = 0; y < height; ++y)
+                for (int x = 0; x < width; ++x) {
+                    const int gx = x / cell, gy = y / cell;
+                    float tx = static_cast<float>(x % cell) / static_cast<float>(cell);
+                    float ty = static_cast<float>(y % cell) / static_cast<float>(cell);
+                    tx = tx * tx * (3 - 2 * tx);  // smoothstep: no visible lattice
+                    ty = ty * ty * (3 - 2 * ty);
+                    const float top = at(gx, gy) * (1 - tx) + at(gx + 1, gy) * tx;
+                    const float bottom = at(gx, gy + 1) * (1 - tx) + at(gx + 1, gy + 1) * tx;
+                    acc[static_cast<std::size_t>(y) * static_cast<std::size_t>(width) +
+                        static_cast<std::size_t>(x)] += amplitude * (top * (1 - ty) + bottom * ty);
+                }
+        }
+        for (std::size_t i = 0; i < acc.size(); ++i) {
+            const float v = std::clamp(0.5f + acc[i], 0.0f, 1.0f);
+            if (type == SampleType::Float32)
+                f.plane<float>(p)[i] = v;
+            else
+                f.plane<std::uint16_t>(p)[i] = float_to_half(v);
+        }
+    }
+    return f;
+}
+
 Timing time_engine(const Engine& engine, const FrameView& frame, int warmup, int repeats,
                    int callers) {
     callers = std::max(1, callers);

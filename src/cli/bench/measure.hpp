@@ -21,6 +21,10 @@ struct Timing {
 // same for the engine and the baseline, and not degenerate for any kernel.
 Frame test_frame(int width, int height, int planes, SampleType type);
 
+// Multi-octave value noise (a 1/f-like spectrum, as photographs and animation have), clamped to
+// [0, 1]: content whose activations look like real footage's, for quality measurements.
+Frame natural_frame(int width, int height, int planes, unsigned seed, SampleType type);
+
 // `repeats` frames after `warmup` untimed ones, from `callers` threads at once (each with its own
 // output), as `mlrt run` keeps every stream busy.
 Timing time_engine(const Engine& engine, const FrameView& frame, int warmup, int repeats,

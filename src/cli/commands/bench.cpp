@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/int8_bench.hpp"
 #include "bench/measure.hpp"
 #include "commands/commands.hpp"
 #include "engine_flags.hpp"
@@ -249,6 +250,23 @@ int bench_rss(const BenchArgs& a) {
     return 0;
 }
 
+// --int8: float32 and int8 engines side by side (the table and the RSS modes are float's).
+int bench_int8_mode(const BenchArgs& a) {
+    if (a.table || a.rss_streams > 0)
+        throw Error(ErrorKind::InvalidArgument,
+                    "--int8 cannot be combined with --table or --rss-streams");
+    const Setup s = make_setup(a);
+    Int8Bench b;
+    b.model_name = a.model;
+    b.input = s.input();
+    b.options = engine_options(a.engine);
+    b.warmup = a.warmup;
+    b.repeats = a.repeats;
+    b.calibrate = calibration_args(a.engine).frames;
+    b.json = a.json;
+    return bench_int8(s.source, b);
+}
+
 }  // namespace
 
 Command add_bench_command(CLI::App& app) {
@@ -276,6 +294,7 @@ Command add_bench_command(CLI::App& app) {
     cmd->add_option("--callers", a->callers, "With --rss-streams: concurrent callers (default N)")
         ->check(CLI::Range(1, 256));
     return {cmd, [a] {
+                if (a->engine.int8) return bench_int8_mode(*a);
                 if (a->table) return bench_table(*a);
                 if (a->rss_streams > 0) return bench_rss(*a);
                 return bench_one(*a);

@@ -5,11 +5,14 @@
 #include <filesystem>
 #include <memory>
 
+#include "calibration.hpp"
 #include "commands/commands.hpp"
 #include "engine_flags.hpp"
 #include "media/converter.hpp"
 #include "media/decoder.hpp"
 #include "media/encoder.hpp"
+#include "media/frame_seek.hpp"
+#include "media/source_identity.hpp"
 #include "mlrt/inspect.hpp"
 #include "model/model_file.hpp"
 #include "pipeline.hpp"
@@ -99,6 +102,27 @@ int run(const RunArgs& a) {
                 " is not supported: " + why);
     const ColourSpec colour = resolve_source_colour(*first, decoder.codec_id());
 
+    // --frames START: jump near START rather than decode everything before it. Frame 0 is still
+    // where format and colour come from, as in a run over the whole input.
+    std::int64_t first_index = 0;
+    if (range.starts_late() && a.input != "-") {
+        SeekResult s = seek_to_frame(decoder, *first, range.start);
+        if (s.frame) {
+            first = std::move(s.frame);
+            early = std::move(s.packets);
+            first_index = range.start;
+        } else {
+            if (a.engine.verbose)
+                std::fprintf(stderr, "mlrt: not seeking in '%s' (%s); decoding from its start\n",
+                             a.input.c_str(), s.why.c_str());
+            decoder = Decoder(a.input);
+            decoder.forward_streams(maybe_copied);
+            early.clear();
+            first = decoder.next([&](av::PacketPtr p) { early.push_back(std::move(p)); });
+            if (!first) throw Error(ErrorKind::Io, "input '" + a.input + "' has no video frames");
+        }
+    }
+
     FloatFormat engine_in;
     engine_in.family = model_input_family(a, model.inputs[0].channels(), source);
     engine_in.width = first->width;
@@ -106,11 +130,26 @@ int run(const RunArgs& a) {
     engine_in.type = model.inputs[0].type == "float16" && !a.engine.fp16 ? SampleType::Float16
                                                                          : SampleType::Float32;
 
-    const EngineOptions options = engine_options(a.engine);
-    const Engine engine(
-        model_source,
-        InputFormat{engine_in.width, engine_in.height, engine_in.type, {engine_in.planes()}},
-        options);
+    const AVColorSpace luma_matrix = family_of(source) == Family::Yuv
+                                         ? colour.matrix
+                                         : default_matrix(first->width, first->height);
+    EngineOptions options = engine_options(a.engine);
+    const InputFormat engine_input{
+        engine_in.width, engine_in.height, engine_in.type, {engine_in.planes()}};
+    CalibrationJob calibration_job{.input = a.input,
+                                   .range = range,
+                                   .frame_estimate = decoder.frame_count_estimate(),
+                                   .plan = {},
+                                   .verbose = a.engine.verbose};
+    calibration_job.plan.source = source;
+    calibration_job.plan.source_colour = colour;
+    calibration_job.plan.luma_matrix = luma_matrix;
+    calibration_job.plan.engine_in = engine_in;
+    const Int8Setup int8 = calibrate_job(calibration_job, model_source, engine_input, options,
+                                         calibration_args(a.engine));
+    options.int8_calibration = int8.calibration;
+    const Engine engine(model_source, engine_input, options);
+    report_int8_quality(int8, engine, model_source, engine_input, options, a.engine.verbose);
     FloatFormat engine_out;
     engine_out.family = engine.output_planes() == 1 ? Family::Gray : Family::Rgb;
     engine_out.type = engine.output_type();
@@ -124,6 +163,10 @@ int run(const RunArgs& a) {
     out.preset = a.preset;
     out.pix_fmt = a.pix_fmt;
     out.copy_streams = !a.no_copy;
+    // What `mlrt concat` checks segments by: the frames they hold and the input they came from.
+    out.tags = {{"MLRT_FRAMES", std::to_string(range.start) + ":" +
+                                    (range.end ? std::to_string(*range.end) : std::string())},
+                {"MLRT_SOURCE", source_identity(a.input)}};
     VideoSetup setup;
     setup.width = engine_out.width;
     setup.height = engine_out.height;
@@ -151,9 +194,7 @@ int run(const RunArgs& a) {
     ConversionPlan plan;
     plan.source = source;
     plan.source_colour = colour;
-    plan.luma_matrix = family_of(source) == Family::Yuv
-                           ? colour.matrix
-                           : default_matrix(first->width, first->height);
+    plan.luma_matrix = luma_matrix;
     plan.engine_in = engine_in;
     plan.engine_out = engine_out;
     plan.target = encoder.pixel_format();
@@ -176,6 +217,7 @@ int run(const RunArgs& a) {
 
     PipelineOptions po;
     po.range = range;
+    po.first_index = first_index;
     po.progress = Progress::wanted(a.quiet);
     po.frame_estimate = decoder.frame_count_estimate();
     const PipelineResult r =

@@ -1,10 +1,10 @@
 #pragma once
-// Converting a model costs far more than hashing it, and the same model is loaded again and
-// again, so converted models are kept on disk, keyed by content and options.
+// Float16 conversion through the on-disk model cache (engine/model_cache.hpp).
 #include <filesystem>
 #include <string>
 
 #include "engine/fp16/options.hpp"
+#include "engine/model_cache.hpp"
 
 namespace mlrt::detail {
 
@@ -13,8 +13,5 @@ namespace mlrt::detail {
 // An empty `cache_dir` converts without caching.
 std::string convert_to_fp16_cached(const std::string& model_bytes, const Fp16Options& options,
                                    const std::filesystem::path& cache_dir);
-
-// $MLRT_CACHE_DIR, else $XDG_CACHE_HOME/mlrt, else ~/.cache/mlrt.
-std::filesystem::path default_cache_dir();
 
 }  // namespace mlrt::detail
