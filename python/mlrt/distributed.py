@@ -73,6 +73,15 @@ def _check_raw_args(args: list[str]) -> None:
         name = a.split("=", 1)[0].lstrip("-").replace("-", "_")
         if a.startswith("-") and name in _RESERVED:
             raise ValueError(f"mlrt.distributed: {a.split('=', 1)[0]} is set by the driver itself")
+    # Each chunk would otherwise calibrate on its own frames and quantize differently.
+    if "--int8" in args:
+        cal = next((args[i + 1] for i, a in enumerate(args[:-1]) if a == "--calibration"), None)
+        cal = cal or next((a.split("=", 1)[1] for a in args if a.startswith("--calibration=")), None)
+        if not cal or not os.path.exists(cal):
+            raise ValueError("mlrt.distributed: --int8 needs --calibration FILE, an existing "
+                             "calibration on storage every worker sees, so that all chunks "
+                             "quantize alike; make one with `mlrt run MODEL INPUT sample.mkv "
+                             "--int8 --calibration FILE --frames 0:100`")
 
 
 def _run_chunk(spec: dict) -> dict:

@@ -186,3 +186,14 @@ def test_chunk_plan_cuts_at_keyframes():
     assert plan_chunks(48, [0], 4) == [(0, 48)]  # one GOP: one chunk
     assert plan_chunks(100, [0, 50], 8) == [(0, 50), (50, 100)]
     assert plan_chunks(10, list(range(10)), 1) == [(0, 10)]
+
+
+def test_int8_without_a_shared_calibration_is_refused(tmp_path):
+    from mlrt import distributed
+
+    with pytest.raises(ValueError, match="--int8 needs --calibration FILE"):
+        distributed._check_raw_args(["--int8"])
+    with pytest.raises(ValueError, match="--int8 needs --calibration FILE"):
+        distributed._check_raw_args(["--int8", "--calibration", str(tmp_path / "missing")])
+    (tmp_path / "c").write_text("x")
+    distributed._check_raw_args(["--int8", "--calibration", str(tmp_path / "c")])
