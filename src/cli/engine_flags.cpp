@@ -32,6 +32,11 @@ const config::ArgSpelling& flag_spelling() {
     return spelling;
 }
 
+void add_calibration_args(const EngineFlags& f, config::ArgMap& args) {
+    if (!f.calibration.empty()) args["calibration"] = f.calibration;
+    args["calibrate"] = std::int64_t{f.calibrate};
+}
+
 }  // namespace
 
 void add_engine_flags(CLI::App& cmd, EngineFlags& f) {
@@ -106,8 +111,7 @@ config::ArgMap engine_args(const EngineFlags& f) {
         }
         args["int8_blacklist_ops"] = list;
     }
-    if (!f.calibration.empty()) args["calibration"] = f.calibration;
-    args["calibrate"] = std::int64_t{f.calibrate};
+    add_calibration_args(f, args);
     args["verbosity"] =
         std::int64_t{static_cast<int>(f.verbose ? LogSeverity::Warning : LogSeverity::Error)};
     return args;
@@ -118,7 +122,9 @@ EngineOptions engine_options(const EngineFlags& f) {
 }
 
 config::CalibrationArgs calibration_args(const EngineFlags& f) {
-    return config::calibration_args_from_args(engine_args(f), flag_spelling());
+    config::ArgMap args;  // only these keys: no backend to autoselect again
+    add_calibration_args(f, args);
+    return config::calibration_args_from_args(args, flag_spelling());
 }
 
 }  // namespace mlrt::cli

@@ -28,6 +28,21 @@ def ffmpeg(*args):
     subprocess.run(["ffmpeg", "-v", "error", "-y", *map(str, args)], check=True, capture_output=True)
 
 
+def framemd5(path):
+    """[(pts, md5)] of the decoded video frames, with the file's own timestamps."""
+    p = subprocess.run(["ffmpeg", "-v", "error", "-copyts", "-i", str(path), "-map", "0:v",
+                        "-fps_mode", "passthrough", "-f", "framemd5", "-"],
+                       capture_output=True, text=True, check=True)
+    rows = [line.split(",") for line in p.stdout.splitlines() if line and not line.startswith("#")]
+    return [(int(r[2]), r[5].strip()) for r in rows]
+
+
+def audio_bytes(path):
+    """The audio of `path` decoded to 16-bit PCM."""
+    return subprocess.run(["ffmpeg", "-v", "error", "-i", str(path), "-map", "0:a", "-f", "s16le",
+                           "-"], capture_output=True, check=True).stdout
+
+
 def lavfi_video(path, size="160x90", rate=24, duration=1, pix_fmt="yuv420p", codec="ffv1", extra=(), vf=None,
                 audio=False, subtitles=None):
     """A testsrc2 clip (optionally with a sine audio track and an SRT subtitle track)."""

@@ -1,27 +1,12 @@
 """Frame-exact ranges (mlrt run --frames A:B seeks) and lossless joining (mlrt concat): a range
 holds exactly the frames, and timestamps, a full run writes for it; segments join into the
 full run's file; segments that do not fit are refused, naming the segment."""
-import subprocess
 
 import pytest
 
-from helpers import ffmpeg, have_encoder, lavfi_video, mlrt, probe
+from helpers import audio_bytes, ffmpeg, framemd5, have_encoder, lavfi_video, mlrt, probe
 
 FRAMES = 48  # 2 s at 24 fps
-
-
-def framemd5(path):
-    """[(pts, md5)] of the decoded video frames, with the file's own timestamps."""
-    p = subprocess.run(["ffmpeg", "-v", "error", "-copyts", "-i", str(path), "-map", "0:v",
-                        "-fps_mode", "passthrough", "-f", "framemd5", "-"],
-                       capture_output=True, text=True, check=True)
-    rows = [line.split(",") for line in p.stdout.splitlines() if line and not line.startswith("#")]
-    return [(int(r[2]), r[5].strip()) for r in rows]
-
-
-def audio_bytes(path):
-    return subprocess.run(["ffmpeg", "-v", "error", "-i", str(path), "-map", "0:a", "-f", "s16le",
-                           "-"], capture_output=True, check=True).stdout
 
 
 def long_gop(extra=()):

@@ -103,3 +103,10 @@ def test_bench_int8_reports_ratio_and_psnr(conv_model):
     assert 30.0 < float(j["psnr_calibration_db"]) < 200.0 and float(j["psnr_other_db"]) > 30.0
     text = mlrt("bench", conv_model, "--size", "64x48", "--int8", "--repeats", "1").stdout
     assert "| int8 |" in text and "vs float32" in text and "PSNR" in text
+
+
+def test_unwritable_calibration_file_is_an_error_naming_it(conv_model, clip, tmp_path):
+    cal = tmp_path / "no-such-dir" / "c.calibration"
+    p = mlrt("run", conv_model, clip, tmp_path / "o.mkv", "--int8", "--calibration", cal, check=False)
+    assert p.returncode != 0 and f"cannot write calibration file '{cal}'" in p.stderr
+    assert not (tmp_path / "o.mkv").exists()

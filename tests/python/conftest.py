@@ -5,6 +5,7 @@ engine run directly (mlrt_run_raw) as the reference to compare with.
 Without the built package every test here is reported as skipped with the reason; without
 VapourSynth (or the plugin) the VapourSynth tests are (collection hooks, not module-level skips,
 so the rest of the run goes on)."""
+import importlib.util
 import os
 import pathlib
 import subprocess
@@ -37,6 +38,18 @@ def _import_mlrt():
 
 
 mlrt, MLRT_SKIP = _import_mlrt()
+
+
+def _media_helpers():
+    """The command-line suite's media helpers (ffmpeg, framemd5, audio_bytes, ...), one copy for
+    both suites; loaded under its own name, as both folders have a conftest."""
+    spec = importlib.util.spec_from_file_location("cli_helpers", ROOT / "tests" / "cli" / "helpers.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+media = _media_helpers()
 
 try:
     import vapoursynth as vs

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from conftest import BUILD, PACKAGE_DIR
+from conftest import BUILD, PACKAGE_DIR, media
 
 MLRT_BIN = os.environ.get("MLRT_BIN") or str(BUILD / "src" / "cli" / "mlrt")
 
@@ -26,21 +26,7 @@ pytestmark = [
 ]
 
 
-def ffmpeg(*args):
-    subprocess.run(["ffmpeg", "-v", "error", "-y", *map(str, args)], check=True, capture_output=True)
-
-
-def framemd5(path):
-    p = subprocess.run(["ffmpeg", "-v", "error", "-copyts", "-i", str(path), "-map", "0:v",
-                        "-fps_mode", "passthrough", "-f", "framemd5", "-"],
-                       capture_output=True, text=True, check=True)
-    rows = [line.split(",") for line in p.stdout.splitlines() if line and not line.startswith("#")]
-    return [(int(r[2]), r[5].strip()) for r in rows]
-
-
-def audio_bytes(path):
-    return subprocess.run(["ffmpeg", "-v", "error", "-i", str(path), "-map", "0:a", "-f", "s16le", "-"],
-                          capture_output=True, check=True).stdout
+ffmpeg, framemd5, audio_bytes = media.ffmpeg, media.framemd5, media.audio_bytes
 
 
 @pytest.fixture(scope="module")
