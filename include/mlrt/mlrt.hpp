@@ -14,3 +14,4 @@
 #include "mlrt/provider.hpp"
 #include "mlrt/tiling.hpp"
 #include "mlrt/version.hpp"
+#include "mlrt/workload.hpp"

@@ -2,8 +2,10 @@
 
 #include <onnx/shape_inference/implementation.h>
 
+#include <algorithm>
 #include <fstream>
 #include <iterator>
+#include <map>
 #include <set>
 
 #include "mlrt/error.hpp"
@@ -86,13 +88,42 @@ ModelSignature model_signature(const onnx::ModelProto& model, const std::string&
 }
 
 int size_multiple(const onnx::ModelProto& model) {
-    // Pixel-unshuffle (SpaceToDepth) front ends need sizes divisible by their block size;
-    // other models take any size.
-    long long multiple = 1;
+    // How far each tensor is downsampled from the input: strided convolutions and pools (a UNet's
+    // encoder) and pixel-unshuffle (SpaceToDepth) divide the size, ConvTranspose and DepthToSpace
+    // multiply it back. The input must be a multiple of the deepest downsampling on any path, or
+    // the decoder's sizes stop matching the encoder's skip connections. Nodes are in topological
+    // order (an ONNX requirement), so one pass suffices.
+    constexpr std::int64_t cap = 1024;
+    std::map<std::string, std::int64_t> factor;
+    std::int64_t multiple = 1;
+    const auto attr_max = [](const onnx::NodeProto& node, const char* name) {
+        std::int64_t v = 1;
+        for (const auto& a : node.attribute()) {
+            if (a.name() != name) continue;
+            if (a.type() == onnx::AttributeProto::INT) v = std::max(v, a.i());
+            for (std::int64_t i : a.ints()) v = std::max(v, i);
+        }
+        return v;
+    };
     for (const auto& node : model.graph().node()) {
-        if (node.op_type() != "SpaceToDepth") continue;
-        for (const auto& a : node.attribute())
-            if (a.name() == "blocksize" && a.i() > 1 && multiple * a.i() <= 1024) multiple *= a.i();
+        std::int64_t in = 1;
+        for (const auto& name : node.input()) {
+            auto it = factor.find(name);
+            if (it != factor.end()) in = std::max(in, it->second);
+        }
+        std::int64_t out = in;
+        const std::string& op = node.op_type();
+        if (op == "Conv" || op == "MaxPool" || op == "AveragePool" || op == "LpPool")
+            out = in * attr_max(node, "strides");
+        else if (op == "SpaceToDepth")
+            out = in * attr_max(node, "blocksize");
+        else if (op == "ConvTranspose")
+            out = std::max(std::int64_t{1}, in / attr_max(node, "strides"));
+        else if (op == "DepthToSpace")
+            out = std::max(std::int64_t{1}, in / attr_max(node, "blocksize"));
+        out = std::min(out, cap);
+        multiple = std::max(multiple, out);
+        for (const auto& name : node.output()) factor[name] = out;
     }
     return static_cast<int>(multiple);
 }

@@ -30,7 +30,8 @@ onnx::ModelProto parse_model(const std::string& bytes, const ModelSource& source
 // Checks the one-input/one-output 4-D contract; `source` names the model in messages.
 ModelSignature model_signature(const onnx::ModelProto& model, const std::string& source);
 
-// The size granularity the model needs (product of SpaceToDepth block sizes, else 1).
+// The size granularity the model needs: the deepest downsampling (strided Conv/pool,
+// SpaceToDepth) on any path from the input, else 1.
 int size_multiple(const onnx::ModelProto& model);
 
 // Fixes the input to [1, channels, height, width].

@@ -119,6 +119,136 @@ std::string conv_stack_model(const ConvStackSpec& s) {
     return m.SerializeAsString();
 }
 
+namespace {
+
+// Deterministic small weights for the hand-built networks below.
+std::vector<float> weights(std::mt19937& rng, std::size_t n, float scale) {
+    std::uniform_real_distribution<float> dist(-0.5f, 0.5f);
+    std::vector<float> v(n);
+    for (auto& x : v) x = dist(rng) * scale;
+    return v;
+}
+
+std::string conv(onnx::GraphProto& g, std::mt19937& rng, const std::string& x, int in_c, int out_c,
+                 int stride, const std::string& name) {
+    add_float_tensor(g, name + "_w", {out_c, in_c, 3, 3},
+                     weights(rng, static_cast<std::size_t>(out_c * in_c * 9), 2.f / float(in_c)),
+                     false);
+    add_float_tensor(g, name + "_b", {out_c}, weights(rng, static_cast<std::size_t>(out_c), 0.1f),
+                     false);
+    auto& n = add_numbered_node(g, "Conv", {x, name + "_w", name + "_b"}, {name});
+    set_ints(n, "kernel_shape", {3, 3});
+    set_ints(n, "pads", {1, 1, 1, 1});
+    set_ints(n, "strides", {stride, stride});
+    return name;
+}
+
+std::string relu(onnx::GraphProto& g, const std::string& x) {
+    add_numbered_node(g, "Relu", {x}, {x + "_relu"});
+    return x + "_relu";
+}
+
+std::string binary(onnx::GraphProto& g, const char* op, const std::string& a, const std::string& b,
+                   const std::string& out) {
+    add_numbered_node(g, op, {a, b}, {out});
+    return out;
+}
+
+std::string slice_channels(onnx::GraphProto& g, const std::string& x, int begin, int end,
+                           const std::string& out) {
+    add_int64_tensor(g, out + "_starts", {1}, {begin});
+    add_int64_tensor(g, out + "_ends", {1}, {end});
+    add_int64_tensor(g, out + "_axes", {1}, {1});
+    add_numbered_node(g, "Slice", {x, out + "_starts", out + "_ends", out + "_axes"}, {out});
+    return out;
+}
+
+}  // namespace
+
+std::string unet_model(int in_channels, int out_channels, unsigned seed) {
+    auto m = new_model();
+    auto& g = *m.mutable_graph();
+    std::mt19937 rng(seed);
+    constexpr int c = 8;
+    const std::string e0 = relu(g, conv(g, rng, "input", in_channels, c, 1, "e0"));
+    const std::string e1 = relu(g, conv(g, rng, e0, c, c, 2, "e1"));
+    const std::string e2 = relu(g, conv(g, rng, e1, c, c, 2, "e2"));
+    const std::string e3 = relu(g, conv(g, rng, e2, c, c, 2, "e3"));
+    // Each decoder step doubles the size back and adds the encoder's tensor of that size: the
+    // Add fails unless the input is a multiple of 8.
+    const auto up = [&](const std::string& x, const std::string& skip, const std::string& name) {
+        add_float_tensor(g, name + "_w", {c, c, 2, 2}, weights(rng, c * c * 4, 0.5f), false);
+        auto& n = add_numbered_node(g, "ConvTranspose", {x, name + "_w"}, {name});
+        set_ints(n, "kernel_shape", {2, 2});
+        set_ints(n, "strides", {2, 2});
+        return relu(g, binary(g, "Add", name, skip, name + "_sum"));
+    };
+    const std::string d2 = up(e3, e2, "d2");
+    const std::string d1 = up(d2, e1, "d1");
+    const std::string d0 = up(d1, e0, "d0");
+    const std::string y = conv(g, rng, d0, c, out_channels, 1, "head");
+    add_numbered_node(g, "Identity", {y}, {"output"});
+    *g.add_input() = value("input", kFloat, {1, in_channels, 0, 0});
+    *g.add_output() = value("output", kFloat, {1, out_channels, 0, 0});
+    return m.SerializeAsString();
+}
+
+std::string interpolator_model(int planes, unsigned seed) {
+    auto m = new_model(16);  // GridSample is opset 16
+    auto& g = *m.mutable_graph();
+    std::mt19937 rng(seed);
+    const std::string a = slice_channels(g, "input", 0, planes, "frame_a");
+    const std::string b = slice_channels(g, "input", planes, 2 * planes, "frame_b");
+    const std::string t = slice_channels(g, "input", 2 * planes, 2 * planes + 1, "t");
+    const std::string ab = slice_channels(g, "input", 0, 2 * planes, "frames");
+    // The flow, in GridSample's normalised units, from two convolutions over both frames.
+    const std::string h = relu(g, conv(g, rng, ab, 2 * planes, 8, 1, "flow_h"));
+    add_numbered_node(g, "Tanh", {conv(g, rng, h, 8, 2, 1, "flow_c")}, {"flow_tanh"});
+    add_float_tensor(g, "flow_gain", {}, {0.1f}, false);
+    const std::string flow = binary(g, "Mul", "flow_tanh", "flow_gain", "flow");
+    // The identity grid, built from the frame itself so any size works: cumulative sums of a
+    // plane of ones number the pixels 1..W (1..H), normalised as align_corners=0 wants.
+    add_float_tensor(g, "zero", {}, {0.f}, false);
+    add_float_tensor(g, "one", {}, {1.f}, false);
+    add_float_tensor(g, "two", {}, {2.f}, false);
+    const std::string ones = binary(g, "Add", binary(g, "Mul", t, "zero", "t0"), "one", "ones");
+    const auto axis_grid = [&](int axis, const std::string& name) {
+        add_int64_tensor(g, name + "_axis", {}, {axis});
+        add_numbered_node(g, "CumSum", {ones, name + "_axis"}, {name + "_n"});
+        auto& r = add_numbered_node(g, "ReduceMax", {name + "_n"}, {name + "_size"});
+        set_ints(r, "axes", {axis});
+        set_int(r, "keepdims", 1);
+        const std::string twice = binary(g, "Mul", name + "_n", "two", name + "_2n");
+        const std::string centred = binary(g, "Sub", twice, "one", name + "_2n1");
+        const std::string unit = binary(g, "Div", centred, name + "_size", name + "_unit");
+        return binary(g, "Sub", unit, "one", name);
+    };
+    const std::string gx = axis_grid(3, "grid_x");
+    const std::string gy = axis_grid(2, "grid_y");
+    auto& cat = add_numbered_node(g, "Concat", {gx, gy}, {"base"});
+    set_int(cat, "axis", 1);
+    const std::string one_minus_t = binary(g, "Sub", "one", t, "one_minus_t");
+    const std::string grid_a =
+        binary(g, "Add", "base", binary(g, "Mul", flow, t, "flow_a"), "grid_a");
+    const std::string grid_b =
+        binary(g, "Sub", "base", binary(g, "Mul", flow, one_minus_t, "flow_b"), "grid_b");
+    const auto warp = [&](const std::string& frame, const std::string& grid) {
+        auto& tr = add_numbered_node(g, "Transpose", {grid}, {grid + "_nhwc"});
+        set_ints(tr, "perm", {0, 2, 3, 1});
+        auto& gs = add_numbered_node(g, "GridSample", {frame, grid + "_nhwc"}, {frame + "_warped"});
+        set_string(gs, "mode", "bilinear");
+        set_string(gs, "padding_mode", "border");
+        set_int(gs, "align_corners", 0);
+        return frame + "_warped";
+    };
+    const std::string wa = binary(g, "Mul", warp(a, grid_a), one_minus_t, "wa");
+    const std::string wb = binary(g, "Mul", warp(b, grid_b), t, "wb");
+    binary(g, "Add", wa, wb, "output");
+    *g.add_input() = value("input", kFloat, {1, 2 * planes + 1, 0, 0});
+    *g.add_output() = value("output", kFloat, {1, planes, 0, 0});
+    return m.SerializeAsString();
+}
+
 std::string channel_split_model(int in_channels, int out_channels) {
     auto m = new_model();
     auto& g = *m.mutable_graph();

@@ -24,6 +24,15 @@ struct ConvStackSpec {
 };
 std::string conv_stack_model(const ConvStackSpec& spec);
 
+// A UNet: 3x3 convolutions down three stride-2 steps, ConvTranspose(2, stride 2) back up with
+// Adds of the encoder's tensors, so it needs sizes that are multiples of 8 (DPIR's shape).
+std::string unet_model(int in_channels, int out_channels, unsigned seed = 1);
+
+// A frame interpolator on [A (planes), B (planes), t (1)]: its convolutions compute a flow from
+// A and B, GridSample warps A by t * flow and B by -(1 - t) * flow, and the output blends them
+// (1 - t) : t. Opset 16.
+std::string interpolator_model(int planes, unsigned seed = 1);
+
 // Output channel k = input channel (k % in_channels): a flexible-output model.
 std::string channel_split_model(int in_channels, int out_channels);
 

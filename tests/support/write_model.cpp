@@ -4,6 +4,8 @@
 //   mlrt_write_test_model OUT identity16 CHANNELS
 //   mlrt_write_test_model OUT conv IN_CH OUT_CH LAYERS SCALE [SEED]
 //   mlrt_write_test_model OUT split IN_CH OUT_CH
+//   mlrt_write_test_model OUT unet IN_CH OUT_CH [SEED]
+//   mlrt_write_test_model OUT interpolator PLANES [SEED]
 #include <cstdio>
 #include <fstream>
 #include <string>
@@ -31,6 +33,10 @@ int main(int argc, char** argv) {
         bytes = mlrt::test::conv_stack_model(spec);
     } else if (kind == "split") {
         bytes = mlrt::test::channel_split_model(arg(3, 3), arg(4, 5));
+    } else if (kind == "unet") {
+        bytes = mlrt::test::unet_model(arg(3, 4), arg(4, 3), static_cast<unsigned>(arg(5, 1)));
+    } else if (kind == "interpolator") {
+        bytes = mlrt::test::interpolator_model(arg(3, 3), static_cast<unsigned>(arg(4, 1)));
     } else {
         std::fprintf(stderr, "unknown model kind '%s'\n", kind.c_str());
         return 2;
