@@ -6,9 +6,12 @@
 #include <exception>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <vector>
 
+#include "mlrt/workload.hpp"
+#include "temporal_reader.hpp"
 #include "util/bounded_queue.hpp"
 #include "util/interrupt.hpp"
 #include "util/plane_buffer.hpp"
@@ -21,6 +24,7 @@ struct Job {
     std::int64_t seq = 0;
     std::int64_t pts = AV_NOPTS_VALUE;
     av::FramePtr frame;
+    TemporalJob temporal;  // --window / --interpolate: frames already converted by the reader
 };
 
 class Pipeline {
@@ -45,6 +49,10 @@ class Pipeline {
     void fail(std::exception_ptr e);
     void write_packets(bool at_end);
     std::int64_t packet_time(const AVPacket& p) const;
+    bool submit(Job job);
+
+    AVRational time_base_{0, 1};  // of the jobs' timestamps: the input's, or finer (--interpolate)
+    ConstantPlanes constants_;
 
     Decoder& decoder_;
     const Engine& engine_;
@@ -63,6 +71,7 @@ class Pipeline {
     bool reader_done_ = false;
     std::int64_t total_ = 0;
     std::int64_t input_frames_ = 0;
+    std::int64_t scene_cuts_ = 0;
     std::int64_t start_time_ = AV_NOPTS_VALUE;  // AV_TIME_BASE units, first selected frame
     std::int64_t video_end_ = AV_NOPTS_VALUE;   // end of the last written frame
     std::exception_ptr error_;
@@ -98,10 +107,17 @@ void Pipeline::read(av::FramePtr first) {
             packets_.push_back(std::move(p));
         };
         av::FramePtr frame = std::move(first);
+        std::int64_t selected = 0;
+        bool stopped = false;  // interrupted or aborted: the window's last frames are not owed
+        std::optional<TemporalReader> temporal;
+        if (options_.temporal.active())
+            temporal.emplace(options_.temporal, plan_.source, plan_.source_colour, plan_.engine_in,
+                             plan_.luma_matrix, tb, decoder_.frame_rate());
         for (;; ++index, frame.reset()) {
             if (interrupted()) {
                 std::lock_guard lock(mutex_);
                 interrupted_ = true;
+                stopped = true;
                 break;
             }
             if (!frame) frame = decoder_.next(forward);
@@ -125,18 +141,30 @@ void Pipeline::read(av::FramePtr first) {
                 if (pts != AV_NOPTS_VALUE) skipped_until = av_rescale_q(pts, tb, av::kMicroseconds);
                 continue;
             }
-            {
-                std::unique_lock lock(mutex_);
-                changed_.wait(lock, [&] { return abort_ || in_flight_ < max_in_flight_; });
-                if (abort_) break;
-                ++in_flight_;
-                // Timestamps stay the input's, so that segments of one input join seamlessly.
-                if (seq == 0 && pts != AV_NOPTS_VALUE)
-                    start_time_ = av_rescale_q(pts, tb, av::kMicroseconds);
+            if (selected == 0 && pts != AV_NOPTS_VALUE) {
+                std::lock_guard lock(mutex_);
+                start_time_ = av_rescale_q(pts, tb, av::kMicroseconds);
             }
-            if (!jobs_.push(Job{seq++, pts, std::move(frame)})) break;
+            if (temporal) {
+                bool ok = true;
+                for (auto& t : temporal->push(*frame, pts))
+                    if (!(ok = submit(Job{seq++, t.pts, nullptr, std::move(t)}))) break;
+                ++selected;
+                if (!ok) {
+                    stopped = true;
+                    break;
+                }
+                continue;
+            }
+            ++selected;
+            // Timestamps stay the input's, so that segments of one input join seamlessly.
+            if (!submit(Job{seq++, pts, std::move(frame), {}})) break;
         }
+        if (temporal && selected > 0 && !stopped)
+            for (auto& t : temporal->finish())
+                if (!submit(Job{seq++, t.pts, nullptr, std::move(t)})) break;
         std::lock_guard lock(mutex_);
+        if (temporal) scene_cuts_ = temporal->scene_cuts();
         reader_done_ = true;
         total_ = seq;
         input_frames_ = index;
@@ -147,6 +175,17 @@ void Pipeline::read(av::FramePtr first) {
     changed_.notify_all();
 }
 
+// Waits for room among the frames in flight, then queues the job; false once the run stops.
+bool Pipeline::submit(Job job) {
+    {
+        std::unique_lock lock(mutex_);
+        changed_.wait(lock, [&] { return abort_ || in_flight_ < max_in_flight_; });
+        if (abort_) return false;
+        ++in_flight_;
+    }
+    return jobs_.push(std::move(job));
+}
+
 void Pipeline::infer() {
     try {
         ToFloat to_float(plan_.source, plan_.source_colour, plan_.engine_in, plan_.luma_matrix);
@@ -155,12 +194,35 @@ void Pipeline::infer() {
                        plan_.engine_in.type);
         PlaneBuffer out(plan_.engine_out.width, plan_.engine_out.height, plan_.engine_out.planes(),
                         plan_.engine_out.type);
+        // A repeated input frame (--interpolate) is written from the model's input planes.
+        std::optional<FromFloat> copy_out;
+        std::vector<FrameView> clips;
+        std::vector<PlaneView> constant_views;
         while (auto job = jobs_.pop()) {
-            to_float.convert(*job->frame, in);
-            job->frame.reset();  // the decoder's buffer can be reused now
-            const FrameView view = in.view();
-            engine_.run(std::span<const FrameView>(&view, 1), out.mutable_view());
-            job->frame = from_float.convert(out);
+            TemporalJob& t = job->temporal;
+            if (t.copy) {
+                if (!copy_out)
+                    copy_out.emplace(plan_.engine_in, plan_.target, plan_.target_colour,
+                                     plan_.dither);
+                job->frame = copy_out->convert(*t.frames.front());
+            } else {
+                clips.clear();
+                if (t.frames.empty()) {
+                    to_float.convert(*job->frame, in);
+                    job->frame.reset();  // the decoder's buffer can be reused now
+                    clips.push_back(in.view());
+                } else {
+                    for (const auto& f : t.frames) clips.push_back(f->view());
+                }
+                std::vector<float> values = options_.extra_planes;
+                if (options_.temporal.interpolate > 0) values.push_back(t.timestep);
+                if (!values.empty())
+                    clips.push_back(constants_.frame(plan_.engine_in.width, plan_.engine_in.height,
+                                                     plan_.engine_in.type, values, constant_views));
+                engine_.run(clips, out.mutable_view());
+                job->frame = from_float.convert(out);
+            }
+            t.frames.clear();  // release the window's frames as soon as they are used
             std::lock_guard lock(mutex_);
             if (abort_) break;
             done_.emplace(job->seq, std::move(*job));
@@ -208,7 +270,7 @@ void Pipeline::write() {
         if (!n) return std::nullopt;
         return std::max<std::int64_t>(0, *n - options_.range.start);
     }());
-    const AVRational tb = decoder_.video_stream().time_base;
+    const AVRational tb = time_base_;
     const std::int64_t frame_us =
         av_rescale_q(1, av_inv_q(decoder_.frame_rate()), av::kMicroseconds);
     for (std::int64_t next = 0;; ++next) {
@@ -242,6 +304,9 @@ void Pipeline::write() {
 }
 
 PipelineResult Pipeline::run(av::FramePtr first, std::vector<av::PacketPtr> early) {
+    time_base_ = decoder_.video_stream().time_base;
+    if (options_.temporal.interpolate > 0)
+        time_base_ = av_mul_q(time_base_, AVRational{1, options_.temporal.interpolate});
     for (auto& p : early) packets_.push_back(std::move(p));
     const auto start = std::chrono::steady_clock::now();
     std::vector<std::thread> threads;
@@ -267,6 +332,7 @@ PipelineResult Pipeline::run(av::FramePtr first, std::vector<av::PacketPtr> earl
     r.frames = total_;
     r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     r.interrupted = interrupted_;
+    r.scene_cuts = scene_cuts_;
     return r;
 }
 

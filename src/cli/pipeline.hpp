@@ -10,6 +10,7 @@
 #include "media/decoder.hpp"
 #include "media/encoder.hpp"
 #include "mlrt/engine.hpp"
+#include "temporal_reader.hpp"
 #include "util/args.hpp"
 
 namespace mlrt::cli {
@@ -31,12 +32,17 @@ struct PipelineOptions {
     std::int64_t first_index = 0;  // the number of the first frame given (past a seek)
     bool progress = false;
     std::optional<std::int64_t> frame_estimate;  // of the whole input
+    // Model inputs beyond the frame's planes (model_input.hpp): constant planes after the
+    // image planes (then the timestep for --interpolate), and windows or pairs of frames.
+    std::vector<float> extra_planes;
+    TemporalOptions temporal;
 };
 
 struct PipelineResult {
     std::int64_t frames = 0;
     double seconds = 0;
     bool interrupted = false;
+    std::int64_t scene_cuts = 0;  // pairs --scene-threshold repeated instead of interpolating
 };
 
 // `first` is the input's frame `options.first_index`, already decoded; `early` the packets of

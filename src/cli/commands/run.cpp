@@ -15,6 +15,7 @@
 #include "media/source_identity.hpp"
 #include "mlrt/inspect.hpp"
 #include "model/model_file.hpp"
+#include "model_input.hpp"
 #include "pipeline.hpp"
 #include "util/args.hpp"
 #include "util/progress.hpp"
@@ -32,6 +33,7 @@ struct RunArgs {
     int crf = -1;
     std::string dither = "error-diffusion";
     bool no_copy = false;
+    ModelInputFlags model_input;
 };
 
 [[noreturn]] void bad_arg(const std::string& m) {
@@ -123,8 +125,10 @@ int run(const RunArgs& a) {
         }
     }
 
+    ModelInputPlan input_plan(a.model_input, model.inputs[0].channels(), a.model);
     FloatFormat engine_in;
-    engine_in.family = model_input_family(a, model.inputs[0].channels(), source);
+    engine_in.family = model_input_family(a, input_plan.image_channels(), source);
+    input_plan.set_image(engine_in.planes(), to_string(engine_in.family));
     engine_in.width = first->width;
     engine_in.height = first->height;
     engine_in.type = model.inputs[0].type == "float16" && !a.engine.fp16 ? SampleType::Float16
@@ -134,8 +138,8 @@ int run(const RunArgs& a) {
                                          ? colour.matrix
                                          : default_matrix(first->width, first->height);
     EngineOptions options = engine_options(a.engine);
-    const InputFormat engine_input{
-        engine_in.width, engine_in.height, engine_in.type, {engine_in.planes()}};
+    const InputFormat engine_input =
+        input_plan.engine_input(engine_in.width, engine_in.height, engine_in.type);
     CalibrationJob calibration_job{.input = a.input,
                                    .range = range,
                                    .frame_estimate = decoder.frame_count_estimate(),
@@ -176,6 +180,15 @@ int run(const RunArgs& a) {
     setup.source_codec = decoder.codec_id();
     setup.time_base = decoder.video_stream().time_base;
     setup.frame_rate = decoder.frame_rate();
+    if (const int n = a.model_input.temporal.interpolate; n > 0) {
+        if (engine.model_info().scale != 1 || engine_out.family != engine_in.family)
+            bad_arg("--interpolate: model '" + a.model +
+                    "' must give back the frame it is given (" + to_string(engine_in.family) +
+                    " at scale 1)");
+        // N frames per input frame interval: timestamps in a time base N times finer.
+        setup.time_base = av_mul_q(setup.time_base, AVRational{1, n});
+        setup.frame_rate = av_mul_q(setup.frame_rate, AVRational{n, 1});
+    }
     setup.sample_aspect_ratio = first->sample_aspect_ratio;
 
     if (classify_output(a.output) == OutputKind::Image) {
@@ -220,9 +233,14 @@ int run(const RunArgs& a) {
     po.first_index = first_index;
     po.progress = Progress::wanted(a.quiet);
     po.frame_estimate = decoder.frame_count_estimate();
+    po.extra_planes = a.model_input.extra_planes;
+    po.temporal = a.model_input.temporal;
     const PipelineResult r =
         run_pipeline(decoder, std::move(first), std::move(early), engine, encoder, plan, po);
 
+    if (a.engine.verbose && a.model_input.temporal.scene_threshold >= 0)
+        std::fprintf(stderr, "mlrt: %lld scene cut(s) above --scene-threshold: frame A repeated\n",
+                     static_cast<long long>(r.scene_cuts));
     const double fps = r.seconds > 0 ? static_cast<double>(r.frames) / r.seconds : 0.0;
     const std::string where = a.output == "-" ? "standard output" : "'" + a.output + "'";
     if (r.interrupted) {
@@ -269,6 +287,7 @@ Command add_run_command(CLI::App& app) {
     cmd->add_option("--frames", a->frames,
                     "Frames START:END (0-based, END excluded; either may be empty) or N");
     cmd->add_flag("--gray", a->gray, "Give a 1-channel model the luma of colour input");
+    add_model_input_flags(*cmd, a->model_input);
     cmd->add_option("--codec", a->codec,
                     "Video encoder: ffv1, x264, x265 or any FFmpeg encoder name");
     cmd->add_option(
