@@ -190,3 +190,26 @@ def test_scene_threshold_repeats_frame_a_across_a_cut(model, tmp_path):
     assert np.abs(got[3] - to_8bit(src[1])).max() > 10  # off by default: it did blend
     p = mlrt("run", net, clip, tmp_path / "bad.mkv", "--scene-threshold", "0.1", check=False)
     assert p.returncode != 0 and "needs --interpolate" in p.stderr
+
+
+def test_bench_workloads_has_one_row_per_workload(model, tmp_path):
+    import json
+    d = tmp_path / "workloads"
+    d.mkdir()
+    for name, args in {"luma": ("conv", 1, 1, 2, 2), "chroma": ("conv", 3, 2, 2, 1),
+                       "strength": ("unet", 4, 3), "interpolation": ("interpolator", 3),
+                       "window": ("conv", 9, 3, 2, 1)}.items():
+        subprocess.run([str(WRITE_MODEL), str(d / f"{name}.onnx"), *map(str, args)], check=True)
+    p = mlrt("bench", "--workloads", d, "--size", "64x48", "--backend", "cpu", "--repeats", "2",
+             "--json")
+    rows = {r["workload"]: r for r in json.loads(p.stdout)["workloads"]}
+    assert list(rows) == ["luma", "chroma", "strength", "interpolation", "window", "rgb"]
+    assert "skipped" in rows["rgb"]  # no rgb.onnx in the directory
+    assert (rows["interpolation"]["input_planes"], rows["interpolation"]["output_planes"]) == (7, 3)
+    assert rows["chroma"]["output_planes"] == 2
+    for name in ("luma", "chroma", "strength", "interpolation", "window"):
+        assert rows[name]["engine_vs_plain"] > 0
+    table = mlrt("bench", "--workloads", d, "--size", "64x48", "--backend", "cpu", "--repeats", "1").stdout
+    assert "| interpolation | --interpolate N | 7 -> 3 |" in table
+    p = mlrt("bench", "--workloads", tmp_path / "none", check=False)
+    assert p.returncode != 0 and "not a directory" in p.stderr

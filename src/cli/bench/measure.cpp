@@ -90,13 +90,17 @@ Frame natural_frame(int width, int height, int planes, unsigned seed, SampleType
 
 Timing time_engine(const Engine& engine, const FrameView& frame, int warmup, int repeats,
                    int callers) {
+    return time_engine(engine, std::span<const FrameView>(&frame, 1), warmup, repeats, callers);
+}
+
+Timing time_engine(const Engine& engine, std::span<const FrameView> clips, int warmup, int repeats,
+                   int callers) {
     callers = std::max(1, callers);
     std::vector<Frame> outs;
     outs.reserve(static_cast<std::size_t>(callers));
     for (int i = 0; i < callers; ++i)
         outs.emplace_back(engine.output_width(), engine.output_height(), engine.output_planes(),
                           engine.output_type());
-    const std::span<const FrameView> clips(&frame, 1);
     for (int i = 0; i < warmup; ++i) engine.run(clips, outs[0].mutable_view());
 
     std::atomic<int> next{0};

@@ -2,6 +2,7 @@
 // Timing the engine and the plain ONNX Runtime baseline on the same frame: what `mlrt bench`
 // reports, in every mode.
 #include <chrono>
+#include <span>
 #include <vector>
 
 #include "mlrt/baseline.hpp"
@@ -28,6 +29,9 @@ Frame natural_frame(int width, int height, int planes, unsigned seed, SampleType
 // `repeats` frames after `warmup` untimed ones, from `callers` threads at once (each with its own
 // output), as `mlrt run` keeps every stream busy.
 Timing time_engine(const Engine& engine, const FrameView& frame, int warmup, int repeats,
+                   int callers);
+// The same over several clips (an image frame and constant planes, a window, a pair).
+Timing time_engine(const Engine& engine, std::span<const FrameView> clips, int warmup, int repeats,
                    int callers);
 Timing time_plain(PlainSession& session, const FrameView& frame, int warmup, int repeats);
 

@@ -15,6 +15,7 @@
 
 #include "bench/int8_bench.hpp"
 #include "bench/measure.hpp"
+#include "bench/workloads.hpp"
 #include "commands/commands.hpp"
 #include "engine_flags.hpp"
 #include "mlrt/baseline.hpp"
@@ -38,6 +39,7 @@ struct BenchArgs {
     bool table = false;
     int rss_streams = 0;
     int callers = 0;
+    std::string workloads;
 };
 
 // What every mode needs: the model read once, its input planes and type, the frame.
@@ -273,7 +275,7 @@ Command add_bench_command(CLI::App& app) {
     auto a = std::make_shared<BenchArgs>();
     CLI::App* cmd = app.add_subcommand(
         "bench", "Measure a model's speed in the engine and in a plain ONNX Runtime session");
-    cmd->add_option("model", a->model, "ONNX model file")->required();
+    cmd->add_option("model", a->model, "ONNX model file (not with --workloads)");
     cmd->add_option("--size", a->size, "Input frame size, W or WxH")->capture_default_str();
     add_engine_flags(*cmd, a->engine);
     cmd->add_option("--repeats", a->repeats, "Frames to time")
@@ -293,7 +295,29 @@ Command add_bench_command(CLI::App& app) {
         ->excludes(table);
     cmd->add_option("--callers", a->callers, "With --rss-streams: concurrent callers (default N)")
         ->check(CLI::Range(1, 256));
+    cmd->add_option("--workloads", a->workloads,
+                    "A directory holding luma.onnx, chroma.onnx, strength.onnx, "
+                    "interpolation.onnx, window.onnx and rgb.onnx: one row per workload, each fed "
+                    "as mlrt run feeds it, against a plain session on the same planes")
+        ->excludes(table);
     return {cmd, [a] {
+                if (!a->workloads.empty()) {
+                    if (!a->model.empty())
+                        throw Error(ErrorKind::InvalidArgument,
+                                    "--workloads takes its models from the directory; give no "
+                                    "model");
+                    const Size size = parse_size(a->size, "--size", false);
+                    return bench_workloads({.dir = a->workloads,
+                                            .width = size.width,
+                                            .height = size.height,
+                                            .options = engine_options(a->engine),
+                                            .warmup = a->warmup,
+                                            .repeats = a->repeats,
+                                            .json = a->json});
+                }
+                if (a->model.empty())
+                    throw Error(ErrorKind::InvalidArgument,
+                                "bench needs a model (or --workloads DIR)");
                 if (a->engine.int8) return bench_int8_mode(*a);
                 if (a->table) return bench_table(*a);
                 if (a->rss_streams > 0) return bench_rss(*a);
