@@ -3,8 +3,22 @@
 #include <cstdio>
 
 #include "mlrt/error.hpp"
+#include "mlrt/workload.hpp"
 
 namespace mlrt::cli {
+namespace {
+
+// One frame as the model's whole input: repeated for each frame it takes, then the constants.
+std::vector<FrameView> model_clips(const FrameView& image, int frames,
+                                   const std::vector<float>& constants, ConstantPlanes& cache,
+                                   std::vector<PlaneView>& storage) {
+    std::vector<FrameView> clips(static_cast<std::size_t>(frames), image);
+    if (!constants.empty())
+        clips.push_back(cache.frame(image.width, image.height, image.type, constants, storage));
+    return clips;
+}
+
+}  // namespace
 
 Int8Setup calibrate_job(const CalibrationJob& job, const ModelSource& model,
                         const InputFormat& input, const EngineOptions& options,
@@ -22,6 +36,10 @@ Int8Setup calibrate_job(const CalibrationJob& job, const ModelSource& model,
     std::optional<Decoder> decoder;
     std::optional<ToFloat> to_float;
     std::int64_t next_index = 0;  // of the frame decoder->next() returns
+    ConstantPlanes constants;
+    std::vector<PlaneView> constant_views;
+    setup.frames_per_input = job.frames_per_input;
+    setup.constant_planes = job.constant_planes;
     const auto skip = [](av::PacketPtr) {};
     setup.calibration = config::calibration_for(
         model, input, options, args, static_cast<int>(total), [&](int n, Calibrator& calibrator) {
@@ -36,8 +54,8 @@ Int8Setup calibrate_job(const CalibrationJob& job, const ModelSource& model,
             if (!frame) return;  // the container promised more frames than it holds
             PlaneBuffer buffer(input.width, input.height, input.planes_per_clip[0], input.type);
             to_float->convert(*frame, buffer);
-            const FrameView view = buffer.view();
-            calibrator.add(std::span<const FrameView>(&view, 1));
+            calibrator.add(model_clips(buffer.view(), job.frames_per_input, job.constant_planes,
+                                       constants, constant_views));
             setup.frames.push_back(std::move(buffer));
         });
     if (job.verbose)
@@ -66,10 +84,13 @@ void report_int8_quality(const Int8Setup& setup, const Engine& int8_engine,
     float_options.num_streams = 1;
     const Engine reference(model, input, float_options);
     double worst = std::numeric_limits<double>::infinity();
+    ConstantPlanes constants;
+    std::vector<PlaneView> constant_views;
     for (const PlaneBuffer& frame : setup.frames) {
-        const FrameView view = frame.view();
-        const Frame want = reference.run(std::span<const FrameView>(&view, 1));
-        const Frame got = int8_engine.run(std::span<const FrameView>(&view, 1));
+        const std::vector<FrameView> clips = model_clips(
+            frame.view(), setup.frames_per_input, setup.constant_planes, constants, constant_views);
+        const Frame want = reference.run(clips);
+        const Frame got = int8_engine.run(clips);
         worst = std::min(worst, psnr(want.view(), got.view()));
     }
     if (verbose)

@@ -16,11 +16,17 @@ struct CalibrationJob {
     std::optional<std::int64_t> frame_estimate;  // of the whole input, when the container says
     ConversionPlan plan;                         // source -> engine conversion of the job
     bool verbose = false;
+    // The model's clips beyond one frame (model_input.hpp): each calibration frame is given as
+    // every frame of a window or pair, then these constant planes (extra planes, timestep).
+    int frames_per_input = 1;
+    std::vector<float> constant_planes;
 };
 
 struct Int8Setup {
     std::shared_ptr<const Int8Calibration> calibration;
     std::vector<PlaneBuffer> frames;  // the frames it was observed on (empty when loaded)
+    int frames_per_input = 1;
+    std::vector<float> constant_planes;
 };
 
 // The calibration --int8 needs (nullptr without it): --calibration FILE when it exists, else

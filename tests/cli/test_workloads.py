@@ -213,3 +213,15 @@ def test_bench_workloads_has_one_row_per_workload(model, tmp_path):
     assert "| interpolation | --interpolate N | 7 -> 3 |" in table
     p = mlrt("bench", "--workloads", tmp_path / "none", check=False)
     assert p.returncode != 0 and "not a directory" in p.stderr
+
+
+def test_int8_calibrates_models_with_several_clips(model, tmp_path):
+    # Calibration frames are fed as the run feeds them: each frame of a window, then constants.
+    clip, _, _ = rgb_clip(tmp_path / "in.mkv", size="64x48", frames=3)
+    unet = model("unet4", "unet", 4, 3)
+    p = mlrt("run", unet, clip, tmp_path / "dpir8.mkv", "--extra-plane", "0.02", "--int8",
+             "--backend", "cpu", "-v")
+    assert "wrote 3 frame(s)" in p.stderr and "PSNR against float32" in p.stderr
+    net = model("window9", "conv", 9, 3, 2, 1, 3, 8)
+    p = mlrt("run", net, clip, tmp_path / "win8.mkv", "--window", "3", "--int8", "--backend", "cpu")
+    assert "wrote 3 frame(s)" in p.stderr

@@ -144,7 +144,11 @@ int run(const RunArgs& a) {
                                    .range = range,
                                    .frame_estimate = decoder.frame_count_estimate(),
                                    .plan = {},
-                                   .verbose = a.engine.verbose};
+                                   .verbose = a.engine.verbose,
+                                   .frames_per_input = input_plan.layout().frames,
+                                   .constant_planes = a.model_input.extra_planes};
+    // An interpolator is calibrated half way between its frames.
+    if (input_plan.layout().timestep) calibration_job.constant_planes.push_back(0.5f);
     calibration_job.plan.source = source;
     calibration_job.plan.source_colour = colour;
     calibration_job.plan.luma_matrix = luma_matrix;
