@@ -23,8 +23,13 @@ using mlrt::SampleType;
 
 float at(const mlrt::PlaneView& p, int x, int y) {
     float v;
-    std::memcpy(&v, p.data + y * p.stride + x * 4, 4);
+    std::memcpy(&v, p.data + static_cast<std::ptrdiff_t>(y) * p.stride + std::ptrdiff_t{x} * 4, 4);
     return v;
+}
+
+std::size_t index(int x, int y, int width) {
+    return static_cast<std::size_t>(y) * static_cast<std::size_t>(width) +
+           static_cast<std::size_t>(x);
 }
 
 TEST(ConstantPlanes, FillsEveryRowAndCachesPerWidthTypeAndValue) {
@@ -38,7 +43,7 @@ TEST(ConstantPlanes, FillsEveryRowAndCachesPerWidthTypeAndValue) {
     EXPECT_NE(planes.plane(7, SampleType::Float32, 0.5f).data, p.data);
     const mlrt::PlaneView h = planes.plane(7, SampleType::Float16, 0.25f);
     std::uint16_t bits;
-    std::memcpy(&bits, h.data + 6 * 2, 2);
+    std::memcpy(&bits, h.data + std::ptrdiff_t{6} * 2, 2);
     EXPECT_EQ(mlrt::half_to_float(bits), 0.25f);
     EXPECT_EQ(planes.cached_rows(), 4u);
     EXPECT_THROW(planes.plane(0, SampleType::Float32, 1.f), Error);
@@ -83,8 +88,8 @@ TEST(SizeMultiple, StridedUNetNeedsEightAndRunsOnOtherSizesByMirrorPadding) {
     for (int p = 0; p < 3; ++p)
         for (int y = 0; y < 64; ++y)
             for (int x = 0; x < 104; ++x)
-                padded.plane<float>(p)[static_cast<std::size_t>(y * 104 + x)] = in.plane<float>(
-                    p)[static_cast<std::size_t>(mirror(y, 60) * 100 + mirror(x, 100))];
+                padded.plane<float>(p)[index(x, y, 104)] =
+                    in.plane<float>(p)[index(mirror(x, 100), mirror(y, 60), 100)];
     const Engine big(ModelSource::from_bytes(model), {104, 64, SampleType::Float32, {3}}, {});
     const FrameView pv = padded.view();
     const Frame full = big.run(std::span<const FrameView>(&pv, 1));
@@ -92,10 +97,9 @@ TEST(SizeMultiple, StridedUNetNeedsEightAndRunsOnOtherSizesByMirrorPadding) {
     for (int p = 0; p < 3; ++p)
         for (int y = 0; y < 60; ++y)
             for (int x = 0; x < 100; ++x)
-                diff = std::max(diff,
-                                static_cast<double>(std::fabs(
-                                    out.plane<float>(p)[static_cast<std::size_t>(y * 100 + x)] -
-                                    full.plane<float>(p)[static_cast<std::size_t>(y * 104 + x)])));
+                diff = std::max(
+                    diff, static_cast<double>(std::fabs(out.plane<float>(p)[index(x, y, 100)] -
+                                                        full.plane<float>(p)[index(x, y, 104)])));
     EXPECT_LT(diff, 1e-5);
 }
 

@@ -131,9 +131,11 @@ std::vector<float> weights(std::mt19937& rng, std::size_t n, float scale) {
 
 std::string conv(onnx::GraphProto& g, std::mt19937& rng, const std::string& x, int in_c, int out_c,
                  int stride, const std::string& name) {
-    add_float_tensor(g, name + "_w", {out_c, in_c, 3, 3},
-                     weights(rng, static_cast<std::size_t>(out_c * in_c * 9), 2.f / float(in_c)),
-                     false);
+    add_float_tensor(
+        g, name + "_w", {out_c, in_c, 3, 3},
+        weights(rng, static_cast<std::size_t>(out_c) * static_cast<std::size_t>(in_c) * 9,
+                2.f / float(in_c)),
+        false);
     add_float_tensor(g, name + "_b", {out_c}, weights(rng, static_cast<std::size_t>(out_c), 0.1f),
                      false);
     auto& n = add_numbered_node(g, "Conv", {x, name + "_w", name + "_b"}, {name});
@@ -177,7 +179,8 @@ std::string unet_model(int in_channels, int out_channels, unsigned seed) {
     // Each decoder step doubles the size back and adds the encoder's tensor of that size: the
     // Add fails unless the input is a multiple of 8.
     const auto up = [&](const std::string& x, const std::string& skip, const std::string& name) {
-        add_float_tensor(g, name + "_w", {c, c, 2, 2}, weights(rng, c * c * 4, 0.5f), false);
+        add_float_tensor(g, name + "_w", {c, c, 2, 2}, weights(rng, std::size_t{c} * c * 4, 0.5f),
+                         false);
         auto& n = add_numbered_node(g, "ConvTranspose", {x, name + "_w"}, {name});
         set_ints(n, "kernel_shape", {2, 2});
         set_ints(n, "strides", {2, 2});

@@ -63,6 +63,7 @@ Row bench_kind(const Kind& k, const WorkloadBench& b) {
     ConstantPlanes constants;
     std::vector<PlaneView> constant_views;
     std::vector<FrameView> clips;
+    clips.reserve(frames.size() + 1);
     for (const Frame& f : frames) clips.push_back(f.view());
     if (k.constants > 0) {
         in.planes_per_clip.push_back(k.constants);
