@@ -56,11 +56,15 @@ std::vector<TemporalJob> TemporalReader::push(const AVFrame& frame, std::int64_t
                                                 engine_in_.planes(), engine_in_.type);
     to_float_.convert(frame, *planes);
     Item item{std::move(planes), pts};
-    if (window_) return windows(window_->push(std::move(item)));
     std::vector<TemporalJob> jobs;
-    for (auto& [a, b] : pairs_.push(std::move(item))) {
-        auto j = between(a, &b);
-        jobs.insert(jobs.end(), j.begin(), j.end());
+    if (window_) {
+        jobs = windows(window_->push(std::move(item)));
+    } else {
+        const auto ready = pairs_.push(std::move(item));
+        for (const auto& [a, b] : ready) {
+            auto j = between(a, &b);
+            jobs.insert(jobs.end(), j.begin(), j.end());
+        }
     }
     return jobs;
 }
