@@ -268,7 +268,9 @@ void Pipeline::write() {
         auto n = options_.frame_estimate;
         if (options_.range.end) n = n ? std::min(*n, *options_.range.end) : *options_.range.end;
         if (!n) return std::nullopt;
-        return std::max<std::int64_t>(0, *n - options_.range.start);
+        // --interpolate writes N frames per input frame.
+        const std::int64_t per_input = std::max(1, options_.temporal.interpolate);
+        return std::max<std::int64_t>(0, *n - options_.range.start) * per_input;
     }());
     const AVRational tb = time_base_;
     const std::int64_t frame_us =
