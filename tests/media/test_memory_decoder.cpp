@@ -54,16 +54,18 @@ TEST(MemoryDecoder, DecodesWhatTheFileDecodes) {
 }
 
 TEST(MemoryDecoder, RefusesFramesOverThePixelLimit) {
+    // Refused when the container states the size, else by the decoder before it allocates.
     const std::string bytes = mlrt::test::read_all(seed("huge-1280x1024.png"));
     try {
         Decoder d(mlrt::cli::MemoryInput{"big.png", bytes_of(bytes)},
                   mlrt::cli::DecodeLimits{1000 * 1000, 1});
+        (void)d.next(nullptr);
         FAIL() << "a 1280x1024 frame passed a limit of 1000000 pixels";
     } catch (const mlrt::Error& e) {
-        EXPECT_NE(std::string(e.what()).find("'big.png': frames of 1280x1024 are over the limit "
-                                             "of 1000000 pixels"),
-                  std::string::npos)
-            << e.what();
+        const std::string what = e.what();
+        EXPECT_NE(what.find("'big.png'"), std::string::npos) << what;
+        EXPECT_NE(what.find("1280x1024"), std::string::npos) << what;
+        EXPECT_NE(what.find("1000000"), std::string::npos) << what;
     }
     Decoder within(mlrt::cli::MemoryInput{"big.png", bytes_of(bytes)},
                    mlrt::cli::DecodeLimits{1280 * 1024, 1});

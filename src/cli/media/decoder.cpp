@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstring>
 #include <limits>
+#include <vector>
 
 extern "C" {
 #include <libavutil/mem.h>
@@ -112,7 +113,25 @@ void Decoder::open(const std::string& url, const DecodeLimits& limits) {
         throw Error(ErrorKind::Io,
                     "cannot open input '" + path_ + "': " + av::error_text(ret) + av::log_detail());
     format_.reset(ctx);
-    ret = avformat_find_stream_info(ctx, nullptr);
+    // Checked before probing: a probing decoder that refuses the size also erases it.
+    for (unsigned i = 0; i < ctx->nb_streams && limits.max_pixels > 0; ++i) {
+        const AVCodecParameters& p = *ctx->streams[i]->codecpar;
+        if (p.codec_type == AVMEDIA_TYPE_VIDEO &&
+            static_cast<std::int64_t>(p.width) * p.height > limits.max_pixels)
+            throw Error(ErrorKind::Io, "input '" + path_ + "': frames of " +
+                                           std::to_string(p.width) + "x" +
+                                           std::to_string(p.height) + " are over the limit of " +
+                                           std::to_string(limits.max_pixels) + " pixels");
+    }
+    // Probing decodes frames too, with decoders of its own: they get the same bounds.
+    std::vector<AVDictionary*> probe_options(ctx->nb_streams, nullptr);
+    if (limits.max_pixels > 0)
+        for (AVDictionary*& d : probe_options) {
+            av_dict_set_int(&d, "max_pixels", limits.max_pixels, 0);
+            av_dict_set_int(&d, "threads", limits.threads, 0);
+        }
+    ret = avformat_find_stream_info(ctx, probe_options.empty() ? nullptr : probe_options.data());
+    for (AVDictionary*& d : probe_options) av_dict_free(&d);
     if (ret < 0)
         throw Error(ErrorKind::Io,
                     "cannot read input '" + path_ + "': " + av::error_text(ret) + av::log_detail());
@@ -133,13 +152,6 @@ void Decoder::open(const std::string& url, const DecodeLimits& limits) {
     av::check(video_index_, ErrorKind::Io, "input '" + path_ + "'");
 
     AVStream* st = ctx->streams[video_index_];
-    const std::int64_t pixels =
-        static_cast<std::int64_t>(st->codecpar->width) * st->codecpar->height;
-    if (limits.max_pixels > 0 && pixels > limits.max_pixels)
-        throw Error(ErrorKind::Io,
-                    "input '" + path_ + "': frames of " + std::to_string(st->codecpar->width) +
-                        "x" + std::to_string(st->codecpar->height) + " are over the limit of " +
-                        std::to_string(limits.max_pixels) + " pixels");
     codec_.reset(avcodec_alloc_context3(decoder));
     if (!codec_) throw std::bad_alloc();
     av::check(avcodec_parameters_to_context(codec_.get(), st->codecpar), ErrorKind::Io,
