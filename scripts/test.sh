@@ -63,8 +63,9 @@ if [ -z "${MLRT_SKIP_SANITIZERS:-}" ]; then
     xmls+=("ASan+UBSan+LSan (ctest)=$results/asan.xml")
 
     stage "ASan + UBSan + LeakSanitizer (hostile media through mlrt run)"
+    # print_suppressions=0: the test reads mlrt's stderr, which must hold mlrt's lines only.
     MLRT_BUILD_DIR="$root/build-asan" ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
-      LSAN_OPTIONS=suppressions="$root/tests/sanitizers/lsan.supp" \
+      LSAN_OPTIONS=suppressions="$root/tests/sanitizers/lsan.supp":print_suppressions=0 \
       UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
       /usr/bin/python3 -m pytest -q -rs -p no:cacheprovider \
       --junitxml="$results/asan-media.xml" tests/cli/test_hostile_media.py
