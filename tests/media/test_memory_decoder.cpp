@@ -60,7 +60,7 @@ TEST(MemoryDecoder, RefusesFramesOverThePixelLimit) {
     mlrt::cli::av::set_log_level(false);  // as `mlrt run` does: errors quote FFmpeg's reason
     try {
         Decoder d(mlrt::cli::MemoryInput{"big.png", bytes_of(bytes)},
-                  mlrt::cli::DecodeLimits{1000 * 1000, 1});
+                  mlrt::cli::DecodeLimits{1'000'000, 1});
         (void)d.next(nullptr);
         FAIL() << "a 1280x1024 frame passed a limit of 1000000 pixels";
     } catch (const mlrt::Error& e) {
@@ -70,7 +70,7 @@ TEST(MemoryDecoder, RefusesFramesOverThePixelLimit) {
         EXPECT_NE(what.find("1000000"), std::string::npos) << what;
     }
     Decoder within(mlrt::cli::MemoryInput{"big.png", bytes_of(bytes)},
-                   mlrt::cli::DecodeLimits{1280 * 1024, 1});
+                   mlrt::cli::DecodeLimits{1280LL * 1024, 1});
     EXPECT_NE(within.next(nullptr), nullptr);
 }
 
