@@ -12,15 +12,9 @@
 #include "mlrt/engine.hpp"
 #include "mlrt/error.hpp"
 #include "mlrt/inspect.hpp"
+#include "outcome.hpp"
 
 namespace mlrt::fuzz {
-
-// How one input ended: a clean success or a clean mlrt::Error. Anything else (a crash, another
-// exception) never gets here, which is what the fuzzers and the regression replay look for.
-struct Outcome {
-    bool ok = true;
-    std::string error{};  // the mlrt::Error's message when !ok
-};
 
 // Model loading and preparation from arbitrary bytes, and `mlrt info`'s inspection of them (its
 // compute estimate runs ONNX shape inference on whatever ONNX Runtime accepts): every outcome

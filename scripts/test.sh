@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Sets up, builds and runs every test: the main suites (ctest: GoogleTest cases one by one, the
 # stress test, the find_package consumer), the Python suites (command line, VapourSynth plugin,
-# Python module), static analysis, the C++ suites under ASan+UBSan+LeakSanitizer, the
-# multi-stream tests under TSan, and each fuzz target. Every stage runs even when an earlier one
+# Python module), static analysis, the C++ suites and the hostile media corpus under
+# ASan+UBSan+LeakSanitizer, the multi-stream tests under TSan, and each fuzz target. Every stage runs even when an earlier one
 # failed (unless it needs that one's build); the last line adds everything up as
 # `N passed, N failed, N skipped`.
 #
@@ -50,8 +50,10 @@ fi
 
 if [ -z "${MLRT_SKIP_SANITIZERS:-}" ]; then
   stage "ASan + UBSan + LeakSanitizer build"
+  # With the command line: its media code is in the ctest suites, and the hostile media corpus
+  # runs through the instrumented binary.
   if run asan-build env MLRT_BUILD_TYPE=RelWithDebInfo bash scripts/build.sh build-asan \
-       -DMLRT_SANITIZE=address,undefined -DMLRT_BUILD_CLI=OFF \
+       -DMLRT_SANITIZE=address,undefined \
        -DMLRT_BUILD_VAPOURSYNTH=OFF -DMLRT_BUILD_PYTHON=OFF; then
     stage "ASan + UBSan + LeakSanitizer (ctest)"
     (cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
@@ -59,6 +61,15 @@ if [ -z "${MLRT_SKIP_SANITIZERS:-}" ]; then
        UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
        ctest --output-on-failure -j2 --output-junit "$results/asan.xml")
     xmls+=("ASan+UBSan+LSan (ctest)=$results/asan.xml")
+
+    stage "ASan + UBSan + LeakSanitizer (hostile media through mlrt run)"
+    # print_suppressions=0: the test reads mlrt's stderr, which must hold mlrt's lines only.
+    MLRT_BUILD_DIR="$root/build-asan" ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+      LSAN_OPTIONS=suppressions="$root/tests/sanitizers/lsan.supp":print_suppressions=0 \
+      UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+      /usr/bin/python3 -m pytest -q -rs -p no:cacheprovider \
+      --junitxml="$results/asan-media.xml" tests/cli/test_hostile_media.py
+    xmls+=("ASan+UBSan+LSan (hostile media, pytest)=$results/asan-media.xml")
   fi
 
   stage "TSan build"

@@ -1,10 +1,14 @@
 #include "media/decoder.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <limits>
+#include <vector>
 
 extern "C" {
+#include <libavutil/mem.h>
 #include <libavutil/pixdesc.h>
 }
 
@@ -22,20 +26,112 @@ bool image_demuxer(const AVInputFormat* f) {
     return name == "image2" || (name.size() > 5 && name.compare(name.size() - 5, 5, "_pipe") == 0);
 }
 
+constexpr int kIoBufferSize = 1 << 16;
+
 }  // namespace
 
+// The read position in a MemoryInput's bytes, for FFmpeg's read and seek callbacks.
+struct Decoder::MemoryReader {
+    std::span<const std::uint8_t> bytes;
+    std::size_t at = 0;
+
+    static int read(void* opaque, std::uint8_t* buf, int size) {
+        auto& r = *static_cast<MemoryReader*>(opaque);
+        const std::size_t n =
+            std::min(static_cast<std::size_t>(std::max(size, 0)), r.bytes.size() - r.at);
+        if (n == 0) return AVERROR_EOF;
+        std::memcpy(buf, r.bytes.data() + r.at, n);
+        r.at += n;
+        return static_cast<int>(n);
+    }
+
+    static std::int64_t seek(void* opaque, std::int64_t offset, int whence) {
+        auto& r = *static_cast<MemoryReader*>(opaque);
+        const auto size = static_cast<std::int64_t>(r.bytes.size());
+        if (whence & AVSEEK_SIZE) return size;
+        std::int64_t base = 0;
+        switch (whence & ~AVSEEK_FORCE) {
+            case SEEK_SET:
+                break;
+            case SEEK_CUR:
+                base = static_cast<std::int64_t>(r.at);
+                break;
+            case SEEK_END:
+                base = size;
+                break;
+            default:
+                return AVERROR(EINVAL);
+        }
+        // Offsets come from the file's own fields, so any value is possible.
+        if ((offset > 0 && base > std::numeric_limits<std::int64_t>::max() - offset) ||
+            base + offset < 0 || base + offset > size)
+            return AVERROR(EINVAL);
+        r.at = static_cast<std::size_t>(base + offset);
+        return base + offset;
+    }
+};
+
+void Decoder::IoContextDeleter::operator()(AVIOContext* io) const noexcept {
+    av_freep(&io->buffer);  // FFmpeg may have replaced the buffer it was given
+    avio_context_free(&io);
+}
+
 Decoder::Decoder(std::string path) : path_(std::move(path)), packet_(av::alloc_packet()) {
-    const std::string url = path_ == "-" ? "pipe:0" : path_;
+    open(path_ == "-" ? "pipe:0" : path_, {});
+}
+
+Decoder::Decoder(const MemoryInput& input, const DecodeLimits& limits)
+    : path_(input.name),
+      memory_(std::make_unique<MemoryReader>(MemoryReader{input.bytes})),
+      packet_(av::alloc_packet()) {
+    auto* buffer = static_cast<std::uint8_t*>(av_malloc(kIoBufferSize));
+    if (!buffer) throw std::bad_alloc();
+    io_.reset(avio_alloc_context(buffer, kIoBufferSize, 0, memory_.get(), MemoryReader::read,
+                                 nullptr, MemoryReader::seek));
+    if (!io_) {
+        av_free(buffer);
+        throw std::bad_alloc();
+    }
+    open(path_, limits);
+}
+
+Decoder::Decoder(Decoder&&) noexcept = default;
+Decoder& Decoder::operator=(Decoder&&) noexcept = default;
+Decoder::~Decoder() = default;
+
+void Decoder::open(const std::string& url, const DecodeLimits& limits) {
     AVFormatContext* ctx = avformat_alloc_context();
     if (!ctx) throw std::bad_alloc();
     // Lets Ctrl-C break out of a blocking read (a pipe, a slow network file).
     ctx->interrupt_callback.callback = interrupt_cb;
+    if (io_) {
+        ctx->pb = io_.get();
+        ctx->flags |= AVFMT_FLAG_CUSTOM_IO;
+    }
     int ret = avformat_open_input(&ctx, url.c_str(), nullptr, nullptr);  // frees ctx on failure
     if (ret < 0)
         throw Error(ErrorKind::Io,
                     "cannot open input '" + path_ + "': " + av::error_text(ret) + av::log_detail());
     format_.reset(ctx);
-    ret = avformat_find_stream_info(ctx, nullptr);
+    // Checked before probing: a probing decoder that refuses the size also erases it.
+    for (unsigned i = 0; i < ctx->nb_streams && limits.max_pixels > 0; ++i) {
+        const AVCodecParameters& p = *ctx->streams[i]->codecpar;
+        if (p.codec_type == AVMEDIA_TYPE_VIDEO &&
+            static_cast<std::int64_t>(p.width) * p.height > limits.max_pixels)
+            throw Error(ErrorKind::Io, "input '" + path_ + "': frames of " +
+                                           std::to_string(p.width) + "x" +
+                                           std::to_string(p.height) + " are over the limit of " +
+                                           std::to_string(limits.max_pixels) + " pixels");
+    }
+    // Probing decodes frames too, with decoders of its own: they get the same bounds.
+    std::vector<AVDictionary*> probe_options(ctx->nb_streams, nullptr);
+    if (limits.max_pixels > 0)
+        for (AVDictionary*& d : probe_options) {
+            av_dict_set_int(&d, "max_pixels", limits.max_pixels, 0);
+            av_dict_set_int(&d, "threads", limits.threads, 0);
+        }
+    ret = avformat_find_stream_info(ctx, probe_options.empty() ? nullptr : probe_options.data());
+    for (AVDictionary*& d : probe_options) av_dict_free(&d);
     if (ret < 0)
         throw Error(ErrorKind::Io,
                     "cannot read input '" + path_ + "': " + av::error_text(ret) + av::log_detail());
@@ -61,7 +157,9 @@ Decoder::Decoder(std::string path) : path_(std::move(path)), packet_(av::alloc_p
     av::check(avcodec_parameters_to_context(codec_.get(), st->codecpar), ErrorKind::Io,
               "input '" + path_ + "'");
     codec_->pkt_timebase = st->time_base;
-    codec_->thread_count = 0;  // FFmpeg picks by core count
+    codec_->thread_count = limits.threads;
+    // The container's size can lie; this bounds what the decoder itself will allocate.
+    if (limits.max_pixels > 0) codec_->max_pixels = limits.max_pixels;
     ret = avcodec_open2(codec_.get(), decoder, nullptr);
     if (ret < 0)
         throw Error(ErrorKind::Io, "input '" + path_ + "': cannot open the " + decoder->name +
@@ -112,6 +210,7 @@ bool Decoder::feed(const std::function<void(av::PacketPtr)>& forward) {
                         "reading input '" + path_ + "' failed: " + av::error_text(ret));
         const int index = packet_->stream_index;
         if (index == video_index_) {
+            ++packets_sent_;
             const int sent = avcodec_send_packet(codec_.get(), packet_.get());
             av_packet_unref(packet_.get());
             if (sent < 0 && sent != AVERROR(EAGAIN)) decode_error(sent);
@@ -137,6 +236,8 @@ av::FramePtr Decoder::next(const std::function<void(av::PacketPtr)>& forward) {
             return frame;
         }
         if (ret == AVERROR_EOF) {
+            if (frames_decoded_ == 0 && packets_sent_ == 0 && !interrupted())
+                throw Error(ErrorKind::Io, "input '" + path_ + "' has no video frames");
             // Decoders drop undecodable frames quietly; an input that yields none is broken.
             if (frames_decoded_ == 0 && !interrupted()) {
                 const std::string detail =

@@ -1,9 +1,12 @@
 #pragma once
-// Reads one input (a video file, an image, an image sequence pattern or "-" for standard
-// input), decodes its best video stream, and hands other packets on for stream copy.
+// Reads one input (a video file, an image, an image sequence pattern, "-" for standard input,
+// or bytes in memory), decodes its best video stream, and hands other packets on for stream
+// copy.
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -11,9 +14,26 @@
 
 namespace mlrt::cli {
 
+// An input held in memory; `bytes` must outlive the Decoder reading it. `name` is what messages
+// call it, and its extension is a hint to the demuxer as a file's would be.
+struct MemoryInput {
+    std::string name;
+    std::span<const std::uint8_t> bytes;
+};
+
+// Bounds on the work one input may cause, for callers that read untrusted bytes (the fuzzer).
+struct DecodeLimits {
+    std::int64_t max_pixels = 0;  // per frame; 0: FFmpeg's own limit
+    int threads = 0;              // decoder threads; 0: FFmpeg picks by core count
+};
+
 class Decoder {
   public:
     explicit Decoder(std::string path);
+    explicit Decoder(const MemoryInput& input, const DecodeLimits& limits = {});
+    Decoder(Decoder&&) noexcept;
+    Decoder& operator=(Decoder&&) noexcept;
+    ~Decoder();
 
     const std::string& path() const noexcept { return path_; }
     const AVFormatContext& format() const noexcept { return *format_; }
@@ -45,10 +65,19 @@ class Decoder {
     const std::string& last_error() const noexcept { return last_error_; }
 
   private:
+    struct MemoryReader;
+    struct IoContextDeleter {
+        void operator()(AVIOContext* io) const noexcept;
+    };
+
+    void open(const std::string& url, const DecodeLimits& limits);
     bool feed(const std::function<void(av::PacketPtr)>& forward);
     void decode_error(int err);
 
     std::string path_;
+    // Declared before format_, which reads through them and so must be closed first.
+    std::unique_ptr<MemoryReader> memory_;
+    std::unique_ptr<AVIOContext, IoContextDeleter> io_;
     av::InputFormatPtr format_;
     av::CodecContextPtr codec_;
     int video_index_ = -1;
@@ -57,6 +86,7 @@ class Decoder {
     bool flushing_ = false;
     std::vector<bool> forward_;
     av::PacketPtr packet_;
+    std::int64_t packets_sent_ = 0;
     std::int64_t frames_decoded_ = 0;
     std::int64_t errors_ = 0;
     std::string last_error_;
