@@ -81,6 +81,9 @@ def segments(models, av_clip, tmp_path):
         out = []
         for r in ranges:
             p = tmp_path / f"seg_{r.replace(':', '_')}_{model}{len(flags)}.mkv"
+            if p.exists():  # the same range, model and flags: already made
+                out.append(p)
+                continue
             mlrt("run", "-q", "--no-copy", *flags, "--frames", r, models[model], av_clip, p)
             out.append(p)
         return out

@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "commands/commands.hpp"
+#include "media/output_plan.hpp"
 #include "media/segment.hpp"
 #include "media/segment_join.hpp"
 #include "media/source_identity.hpp"
@@ -58,8 +59,7 @@ int concat(const ConcatArgs& a) {
         if (same_file(s, a.output)) bad_arg("output '" + a.output + "' is one of the segments");
     if (!a.audio_from.empty() && same_file(a.audio_from, a.output))
         bad_arg("output '" + a.output + "' is the --audio-from input");
-    if (fs::exists(output, ec) && !a.overwrite)
-        bad_arg("output '" + a.output + "' exists; pass -y to overwrite it");
+    refuse_existing_output(a.output, a.overwrite);
     const fs::path dir = output.parent_path().empty() ? fs::path(".") : output.parent_path();
     if (!fs::is_directory(dir, ec))
         throw Error(ErrorKind::Io, "cannot write output '" + a.output + "': directory '" +

@@ -12,6 +12,7 @@
 #include "media/decoder.hpp"
 #include "media/encoder.hpp"
 #include "media/frame_seek.hpp"
+#include "media/output_plan.hpp"
 #include "media/source_identity.hpp"
 #include "mlrt/inspect.hpp"
 #include "model/model_file.hpp"
@@ -33,6 +34,7 @@ struct RunArgs {
     int crf = -1;
     std::string dither = "error-diffusion";
     bool no_copy = false;
+    bool overwrite = false;
     ModelInputFlags model_input;
 };
 
@@ -76,6 +78,7 @@ int run(const RunArgs& a) {
     av::set_log_level(a.engine.verbose);
     if (same_file(a.input, a.output))
         bad_arg("output '" + a.output + "' is the input file; choose another name");
+    refuse_existing_output(a.output, a.overwrite);
     const FrameRange range = a.frames.empty() ? FrameRange{} : parse_frame_range(a.frames);
 
     const ModelSource model_source = read_model_file(a.model);
@@ -305,6 +308,7 @@ Command add_run_command(CLI::App& app) {
         ->check(CLI::IsMember({"none", "ordered", "random", "error-diffusion"}))
         ->capture_default_str();
     cmd->add_flag("--no-copy", a->no_copy, "Do not copy audio and subtitle streams");
+    cmd->add_flag("-y,--overwrite", a->overwrite, "Replace OUTPUT if it exists (else refused)");
     cmd->add_flag("-q,--quiet", a->quiet, "No progress line and no summary");
     cmd->footer(
         "Exit status: 0 done; 1 error (no output is left behind); 2 bad usage; 3 the input had "

@@ -1,6 +1,7 @@
 #include "media/output_plan.hpp"
 
 #include <algorithm>
+#include <filesystem>
 #include <vector>
 
 extern "C" {
@@ -59,6 +60,27 @@ const char* to_string(OutputKind k) noexcept {
             return "Y4M stream";
     }
     return "?";
+}
+
+std::optional<std::string> existing_output(const std::string& path) {
+    if (path == "-") return std::nullopt;
+    std::string name = path;
+    if (av_filename_number_test(path.c_str())) {
+        char first[4096];
+        if (av_get_frame_filename2(first, sizeof first, path.c_str(), 1, 0) != 0)
+            return std::nullopt;
+        name = first;
+    }
+    std::error_code ec;
+    if (!std::filesystem::exists(name, ec)) return std::nullopt;
+    return name;
+}
+
+void refuse_existing_output(const std::string& path, bool overwrite) {
+    if (overwrite) return;
+    if (const auto existing = existing_output(path))
+        throw Error(ErrorKind::InvalidArgument,
+                    "output '" + *existing + "' exists; pass -y (--overwrite) to replace it");
 }
 
 OutputKind classify_output(const std::string& path) {

@@ -44,6 +44,14 @@ struct VideoSetup {
 };
 
 OutputKind classify_output(const std::string& path);
+
+// The file a job writing `path` would replace, if one is there: the path itself, or the first
+// file of a numbered sequence (image2 starts at 1). Nothing for standard output.
+std::optional<std::string> existing_output(const std::string& path);
+
+// Throws mlrt::Error naming the file unless `overwrite` (-y) allows replacing it; called before
+// any work, so a refused job leaves the file as it was.
+void refuse_existing_output(const std::string& path, bool overwrite);
 const char* to_string(OutputKind k) noexcept;
 
 // Throws mlrt::Error naming the flag or the path when no suitable encoder exists.
