@@ -31,6 +31,7 @@ struct PipelineOptions {
     std::int64_t first_index = 0;  // the number of the first frame given (past a seek)
     bool progress = false;
     std::optional<std::int64_t> frame_estimate;  // of the whole input
+    int max_in_flight = 0;  // frames decoded but not yet written; 0: 2 per stream + 2
 };
 
 struct PipelineResult {

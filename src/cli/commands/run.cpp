@@ -16,6 +16,7 @@
 #include "mlrt/inspect.hpp"
 #include "model/model_file.hpp"
 #include "pipeline.hpp"
+#include "run_budget.hpp"
 #include "util/args.hpp"
 #include "util/progress.hpp"
 
@@ -32,6 +33,7 @@ struct RunArgs {
     int crf = -1;
     std::string dither = "error-diffusion";
     bool no_copy = false;
+    std::optional<std::uint64_t> max_memory;
 };
 
 [[noreturn]] void bad_arg(const std::string& m) {
@@ -134,6 +136,8 @@ int run(const RunArgs& a) {
                                          ? colour.matrix
                                          : default_matrix(first->width, first->height);
     EngineOptions options = engine_options(a.engine);
+    const MemoryBudget budget = plan_run_memory(model_source, model.model_bytes, engine_in, source,
+                                                options, a.max_memory, a.engine.verbose);
     const InputFormat engine_input{
         engine_in.width, engine_in.height, engine_in.type, {engine_in.planes()}};
     CalibrationJob calibration_job{.input = a.input,
@@ -148,7 +152,8 @@ int run(const RunArgs& a) {
     const Int8Setup int8 = calibrate_job(calibration_job, model_source, engine_input, options,
                                          calibration_args(a.engine));
     options.int8_calibration = int8.calibration;
-    const Engine engine(model_source, engine_input, options);
+    const Engine engine = allocating("the engine (ONNX Runtime sessions and tile buffers)",
+                                     [&] { return Engine(model_source, engine_input, options); });
     report_int8_quality(int8, engine, model_source, engine_input, options, a.engine.verbose);
     FloatFormat engine_out;
     engine_out.family = engine.output_planes() == 1 ? Family::Gray : Family::Rgb;
@@ -220,6 +225,7 @@ int run(const RunArgs& a) {
     po.first_index = first_index;
     po.progress = Progress::wanted(a.quiet);
     po.frame_estimate = decoder.frame_count_estimate();
+    po.max_in_flight = budget.frames_in_flight;
     const PipelineResult r =
         run_pipeline(decoder, std::move(first), std::move(early), engine, encoder, plan, po);
 
@@ -281,6 +287,16 @@ Command add_run_command(CLI::App& app) {
     cmd->add_option("--dither", a->dither, "Dithering when reducing to integer samples")
         ->check(CLI::IsMember({"none", "ordered", "random", "error-diffusion"}))
         ->capture_default_str();
+    cmd->add_option_function<std::string>(
+           "--max-memory", [a](const std::string& v) { a->max_memory = parse_memory_size(v); },
+           "Memory the job may use, e.g. 512M, 2G, 1.5GiB or bytes (default: what the machine "
+           "has available)")
+        ->check(CLI::Validator(
+            [](std::string& v) {
+                return parse_memory_size(v) ? std::string()
+                                            : "'" + v + "' is not a size (e.g. 512M, 2G, 1.5GiB)";
+            },
+            "SIZE"));
     cmd->add_flag("--no-copy", a->no_copy, "Do not copy audio and subtitle streams");
     cmd->add_flag("-q,--quiet", a->quiet, "No progress line and no summary");
     cmd->footer(
