@@ -12,6 +12,7 @@
 #include "media/decoder.hpp"
 #include "media/encoder.hpp"
 #include "media/frame_seek.hpp"
+#include "media/interlace.hpp"
 #include "media/source_identity.hpp"
 #include "mlrt/inspect.hpp"
 #include "model/model_file.hpp"
@@ -103,6 +104,11 @@ int run(const RunArgs& a) {
         bad_arg("input '" + a.input + "': pixel format " + av::pix_fmt_name(source) +
                 " is not supported: " + why);
     const ColourSpec colour = resolve_source_colour(*first, decoder.codec_id());
+    if (const std::string order = interlacing(decoder.video_stream(), *first); !order.empty())
+        std::fprintf(stderr,
+                     "mlrt: warning: input '%s' is interlaced (%s); the model will see combed "
+                     "frames: deinterlace it first (e.g. ffmpeg -vf bwdif)\n",
+                     a.input.c_str(), order.c_str());
 
     // --frames START: jump near START rather than decode everything before it. Frame 0 is still
     // where format and colour come from, as in a run over the whole input.
