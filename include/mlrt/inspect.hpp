@@ -42,6 +42,13 @@ struct ComputeEstimate {
     int scale = 0;      // 0 when the output is not a whole multiple of the input
     double flops = 0;   // 2 x multiply-adds of Conv, ConvTranspose, Gemm and MatMul
     int uncounted = 0;  // such nodes whose shapes inference could not tell
+    // Memory for one run at the probe size, at 4 bytes a sample (conservative for float16):
+    // the most bytes of intermediate tensors alive at once, walking the graph in order, plus the
+    // im2col workspace of the convolution running then (ONNX Runtime's CPU Conv unrolls its
+    // input); and the weights. Tensors whose shapes inference could not tell count as the
+    // largest known one, so a partly inferred graph is not underestimated.
+    std::int64_t peak_activation_bytes = 0;
+    std::int64_t weight_bytes = 0;
 };
 
 // Reads and parses the model once. Throws mlrt::Error (Io for a missing or unreadable file,

@@ -1,6 +1,7 @@
 // mlrt: run ONNX models over images and video files, inspect models, benchmark.
 #include <cstdio>
 #include <exception>
+#include <new>
 #include <vector>
 
 #include "commands/commands.hpp"
@@ -35,6 +36,12 @@ int run_command_line(int argc, char** argv) {
 int main(int argc, char** argv) {
     try {
         return run_command_line(argc, argv);
+    } catch (const std::bad_alloc&) {
+        // An allocation no site named (each large one does): still say what happened.
+        std::fprintf(stderr,
+                     "mlrt: error: out of memory; pass a smaller --tilesize or --streams, or "
+                     "--max-memory to check the job before it starts\n");
+        return mlrt::cli::interrupted() ? 130 : 1;
     } catch (const std::exception& e) {
         std::fprintf(stderr, "mlrt: error: %s\n", e.what());
         // What failed may just have been cut short by the user's Ctrl-C.

@@ -37,7 +37,7 @@ class Pipeline {
           plan_(plan),
           options_(o),
           workers_(std::max(1, e.num_streams())),
-          max_in_flight_(2 * workers_ + 2),
+          max_in_flight_(o.max_in_flight > 0 ? o.max_in_flight : 2 * workers_ + 2),
           jobs_(static_cast<std::size_t>(max_in_flight_)) {}
 
     PipelineResult run(av::FramePtr first, std::vector<av::PacketPtr> early);

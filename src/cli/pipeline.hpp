@@ -36,6 +36,7 @@ struct PipelineOptions {
     // image planes (then the timestep for --interpolate), and windows or pairs of frames.
     std::vector<float> extra_planes;
     TemporalOptions temporal;
+    int max_in_flight = 0;  // frames decoded but not yet written; 0: 2 per stream + 2
 };
 
 struct PipelineResult {

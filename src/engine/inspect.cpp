@@ -4,6 +4,7 @@
 #include <onnx/shape_inference/implementation.h>
 #include <onnxruntime_cxx_api.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
@@ -134,6 +135,70 @@ double node_macs(const onnx::NodeProto& n, const ShapeMap& shapes) {
     return 0;
 }
 
+std::int64_t element_bytes(int t) noexcept {
+    switch (t) {
+        case onnx::TensorProto_DataType_FLOAT16:
+        case onnx::TensorProto_DataType_BFLOAT16:
+            return 2;
+        case onnx::TensorProto_DataType_DOUBLE:
+        case onnx::TensorProto_DataType_INT64:
+            return 8;
+        case onnx::TensorProto_DataType_UINT8:
+        case onnx::TensorProto_DataType_INT8:
+        case onnx::TensorProto_DataType_BOOL:
+            return 1;
+        default:
+            return 4;
+    }
+}
+
+// Scratch a node needs beyond its inputs and outputs: ONNX Runtime's CPU Conv unrolls the input
+// into columns of C/group x kernel per output sample (except 1x1 kernels).
+std::int64_t workspace_bytes(const onnx::NodeProto& n, const ShapeMap& shapes) {
+    if (n.op_type() != "Conv" || n.input_size() < 2 || n.output_size() < 1) return 0;
+    const auto w = shapes.find(n.input(1));
+    const auto y = shapes.find(n.output(0));
+    if (w == shapes.end() || y == shapes.end() || !known(w->second) || !known(y->second) ||
+        w->second.size() < 3 || y->second.size() < 3)
+        return 0;
+    if (product(w->second, 2) == 1) return 0;
+    // One group at a time: (C/group x kernel) x output samples of one image.
+    const std::int64_t cols = saturating_mul(product(w->second, 1), product(y->second, 2));
+    return saturating_mul(cols, 4);
+}
+
+std::int64_t peak_activation_bytes(const onnx::GraphProto& g, const ShapeMap& shapes,
+                                   const std::set<std::string>& initializers) {
+    std::int64_t largest = 0;
+    for (const auto& [name, s] : shapes)
+        if (!initializers.count(name) && known(s))
+            largest = std::max(largest, saturating_mul(product(s), 4));
+    auto size = [&](const std::string& name) -> std::int64_t {
+        if (name.empty() || initializers.count(name)) return 0;
+        const auto it = shapes.find(name);
+        return it == shapes.end() || !known(it->second) ? largest
+                                                        : saturating_mul(product(it->second), 4);
+    };
+    // The node after which each tensor is no longer read; graph outputs live to the end.
+    std::unordered_map<std::string, int> last_use;
+    for (int i = 0; i < g.node_size(); ++i)
+        for (const auto& in : g.node(i).input()) last_use[in] = i;
+    for (const auto& o : g.output()) last_use[o.name()] = g.node_size();
+    std::int64_t live = 0;
+    for (const auto& in : g.input()) live = saturating_add(live, size(in.name()));
+    std::int64_t peak = live;
+    for (int i = 0; i < g.node_size(); ++i) {
+        const auto& n = g.node(i);
+        for (const auto& o : n.output()) live = saturating_add(live, size(o));
+        peak = std::max(peak, saturating_add(live, workspace_bytes(n, shapes)));
+        for (const auto& in : n.input())
+            if (last_use[in] == i) live -= size(in), last_use[in] = -1;
+        for (const auto& o : n.output())
+            if (!last_use.count(o)) live -= size(o);
+    }
+    return peak;
+}
+
 onnx::ModelProto parse(const ModelSource& source, std::string* bytes) {
     *bytes = detail::read_model_bytes(source);
     onnx::ModelProto m = detail::parse_model(*bytes, source);
@@ -249,6 +314,11 @@ std::optional<ComputeEstimate> estimate_compute(const ModelSource& source, int p
             macs += m;
     }
     e.flops = 2 * macs;
+    e.peak_activation_bytes = peak_activation_bytes(g, shapes, initializers);
+    for (const auto& t : g.initializer())
+        e.weight_bytes = saturating_add(e.weight_bytes,
+                                        saturating_mul(product({t.dims().begin(), t.dims().end()}),
+                                                       element_bytes(t.data_type())));
     return e;
 }
 

@@ -12,12 +12,14 @@
 #include "media/decoder.hpp"
 #include "media/encoder.hpp"
 #include "media/frame_seek.hpp"
+#include "media/interlace.hpp"
 #include "media/output_plan.hpp"
 #include "media/source_identity.hpp"
 #include "mlrt/inspect.hpp"
 #include "model/model_file.hpp"
 #include "model_input.hpp"
 #include "pipeline.hpp"
+#include "run_budget.hpp"
 #include "util/args.hpp"
 #include "util/progress.hpp"
 
@@ -36,6 +38,7 @@ struct RunArgs {
     bool no_copy = false;
     bool overwrite = false;
     ModelInputFlags model_input;
+    std::optional<std::uint64_t> max_memory;
 };
 
 [[noreturn]] void bad_arg(const std::string& m) {
@@ -106,6 +109,11 @@ int run(const RunArgs& a) {
         bad_arg("input '" + a.input + "': pixel format " + av::pix_fmt_name(source) +
                 " is not supported: " + why);
     const ColourSpec colour = resolve_source_colour(*first, decoder.codec_id());
+    if (const std::string order = interlacing(decoder.video_stream(), *first); !order.empty())
+        std::fprintf(stderr,
+                     "mlrt: warning: input '%s' is interlaced (%s); the model will see combed "
+                     "frames: deinterlace it first (e.g. ffmpeg -vf bwdif)\n",
+                     a.input.c_str(), order.c_str());
 
     // --frames START: jump near START rather than decode everything before it. Frame 0 is still
     // where format and colour come from, as in a run over the whole input.
@@ -141,6 +149,8 @@ int run(const RunArgs& a) {
                                          ? colour.matrix
                                          : default_matrix(first->width, first->height);
     EngineOptions options = engine_options(a.engine);
+    const MemoryBudget budget = plan_run_memory(model_source, model.model_bytes, engine_in, source,
+                                                options, a.max_memory, a.engine.verbose);
     const InputFormat engine_input =
         input_plan.engine_input(engine_in.width, engine_in.height, engine_in.type);
     CalibrationJob calibration_job{.input = a.input,
@@ -159,7 +169,8 @@ int run(const RunArgs& a) {
     const Int8Setup int8 = calibrate_job(calibration_job, model_source, engine_input, options,
                                          calibration_args(a.engine));
     options.int8_calibration = int8.calibration;
-    const Engine engine(model_source, engine_input, options);
+    const Engine engine = allocating("the engine (ONNX Runtime sessions and tile buffers)",
+                                     [&] { return Engine(model_source, engine_input, options); });
     report_int8_quality(int8, engine, model_source, engine_input, options, a.engine.verbose);
     FloatFormat engine_out;
     engine_out.family = engine.output_planes() == 1 ? Family::Gray : Family::Rgb;
@@ -242,6 +253,7 @@ int run(const RunArgs& a) {
     po.frame_estimate = decoder.frame_count_estimate();
     po.extra_planes = a.model_input.extra_planes;
     po.temporal = a.model_input.temporal;
+    po.max_in_flight = budget.frames_in_flight;
     const PipelineResult r =
         run_pipeline(decoder, std::move(first), std::move(early), engine, encoder, plan, po);
 
@@ -307,6 +319,16 @@ Command add_run_command(CLI::App& app) {
     cmd->add_option("--dither", a->dither, "Dithering when reducing to integer samples")
         ->check(CLI::IsMember({"none", "ordered", "random", "error-diffusion"}))
         ->capture_default_str();
+    cmd->add_option_function<std::string>(
+           "--max-memory", [a](const std::string& v) { a->max_memory = parse_memory_size(v); },
+           "Memory the job may use, e.g. 512M, 2G, 1.5GiB or bytes (default: what the machine "
+           "has available)")
+        ->check(CLI::Validator(
+            [](std::string& v) {
+                return parse_memory_size(v) ? std::string()
+                                            : "'" + v + "' is not a size (e.g. 512M, 2G, 1.5GiB)";
+            },
+            "SIZE"));
     cmd->add_flag("--no-copy", a->no_copy, "Do not copy audio and subtitle streams");
     cmd->add_flag("-y,--overwrite", a->overwrite, "Replace OUTPUT if it exists (else refused)");
     cmd->add_flag("-q,--quiet", a->quiet, "No progress line and no summary");

@@ -1,6 +1,9 @@
 #include "util/plane_buffer.hpp"
 
 #include <new>
+#include <string>
+
+#include "mlrt/error.hpp"
 
 namespace mlrt::cli {
 
@@ -13,7 +16,17 @@ PlaneBuffer::PlaneBuffer(int width, int height, int planes, SampleType type)
     const auto row = static_cast<std::size_t>(width) * bytes_per_sample(type);
     stride_ = static_cast<std::ptrdiff_t>((row + kSimdAlign - 1) / kSimdAlign * kSimdAlign);
     const auto plane_bytes = static_cast<std::size_t>(stride_) * static_cast<std::size_t>(height);
-    storage_ = allocate_aligned(plane_bytes * static_cast<std::size_t>(planes));
+    try {
+        storage_ = allocate_aligned(plane_bytes * static_cast<std::size_t>(planes));
+    } catch (const std::bad_alloc&) {
+        // Named here, where the size is known; the budget (memory_budget.hpp) should have
+        // refused such a job before it started.
+        throw Error(
+            ErrorKind::Io,
+            "out of memory allocating a " + std::to_string(width) + "x" + std::to_string(height) +
+                " frame buffer of " + std::to_string(planes) + " plane(s) (" +
+                std::to_string(plane_bytes * static_cast<std::size_t>(planes) >> 20) + " MiB)");
+    }
     for (int p = 0; p < planes; ++p) {
         std::byte* base = storage_.get() + plane_bytes * static_cast<std::size_t>(p);
         views_.push_back({base, stride_});
