@@ -14,7 +14,7 @@
 namespace mlrt::cli {
 namespace {
 
-constexpr std::uint64_t kMiB = 1024 * 1024;
+constexpr std::uint64_t kMiB = std::uint64_t{1024} * 1024;
 // Resident memory of the runtime itself beyond what is counted (heaps, codecs, ONNX Runtime's
 // kernels and thread pools); measured at about 40 MiB for a tiny job, rounded up.
 constexpr std::uint64_t kRuntimeBytes = 96 * kMiB;
@@ -120,8 +120,8 @@ std::optional<std::uint64_t> parse_memory_size(const std::string& text) {
     }
     std::string unit = text.substr(i);
     for (auto& c : unit) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    if (unit.size() == 3 && unit.substr(1) == "IB") unit = unit.substr(0, 1);
-    if (unit.size() == 2 && unit[1] == 'B') unit = unit.substr(0, 1);
+    if (unit.size() == 3 && unit.substr(1) == "IB") unit.resize(1);
+    if (unit.size() == 2 && unit[1] == 'B') unit.resize(1);
     double mult = 1;
     if (unit.empty() || unit == "B")
         mult = 1;
