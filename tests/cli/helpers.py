@@ -63,6 +63,18 @@ def lavfi_video(path, size="160x90", rate=24, duration=1, pix_fmt="yuv420p", cod
     return Path(path)
 
 
+def size_changing_clip(tmp_path):
+    """An MPEG-TS whose frame size grows from 64x48 to 80x48 after 10 frames."""
+    a, b = tmp_path / "a.ts", tmp_path / "b.ts"
+    lavfi_video(a, size="64x48", rate=10, duration=1, codec="mpeg2video")
+    lavfi_video(b, size="80x48", rate=10, duration=1, codec="mpeg2video")
+    joined = tmp_path / "grows.ts"
+    joined.write_bytes(a.read_bytes() + b.read_bytes())
+    a.unlink()
+    b.unlink()
+    return joined
+
+
 def lavfi_image(path, size="64x48", pix_fmt="rgb24", vf=None):
     args = ["-f", "lavfi", "-i", f"testsrc2=size={size}", "-frames:v", "1"]
     if vf:

@@ -4,7 +4,7 @@ import os
 
 import pytest
 
-from helpers import ffmpeg, lavfi_image, lavfi_video, mlrt
+from helpers import ffmpeg, lavfi_image, lavfi_video, mlrt, size_changing_clip
 
 
 def fails(*args, code=1, one_line=True):
@@ -151,15 +151,11 @@ def test_unavailable_backend(models, clip, tmp_path):
 
 def test_failure_midway_removes_partial_outputs(models, tmp_path):
     # The frame size changes after 10 frames: processing fails part-way through.
-    a, b = tmp_path / "a.ts", tmp_path / "b.ts"
-    lavfi_video(a, size="64x48", rate=10, duration=1, codec="mpeg2video")
-    lavfi_video(b, size="80x48", rate=10, duration=1, codec="mpeg2video")
-    joined = tmp_path / "ab.ts"
-    joined.write_bytes(a.read_bytes() + b.read_bytes())
+    joined = size_changing_clip(tmp_path)
     for out in ("v.mkv", "seq_%03d.png", "v.mp4"):
         err = fails("run", models["identity"], joined, tmp_path / out)
         assert "changes size at frame" in err and "64x48 to 80x48" in err
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.ts", "ab.ts", "b.ts"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["grows.ts"]
 
 
 def test_model_path_problems_and_size_syntax_are_named(models, tmp_path):

@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from helpers import MLRT, ffmpeg, frame_count, lavfi_image, lavfi_video, probe, video_stream
+from helpers import MLRT, ffmpeg, frame_count, lavfi_image, lavfi_video, probe, size_changing_clip, video_stream
 
 # Generous under ASan; a hang is what it catches, not slowness.
 TIMEOUT = 120
@@ -168,11 +168,7 @@ def test_wrong_extension(models, tmp_path):
 
 
 def test_size_changes_midway(models, tmp_path):
-    a, b = tmp_path / "a.ts", tmp_path / "b.ts"
-    lavfi_video(a, size="64x48", rate=10, duration=1, codec="mpeg2video")
-    lavfi_video(b, size="80x48", rate=10, duration=1, codec="mpeg2video")
-    joined = tmp_path / "grows.ts"
-    joined.write_bytes(a.read_bytes() + b.read_bytes())
+    joined = size_changing_clip(tmp_path)
     code, err = run(models["identity"], joined, tmp_path / "out.mkv")
     assert code == 1 and "changes size at frame" in err and "64x48 to 80x48" in err, err
 
