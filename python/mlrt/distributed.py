@@ -84,6 +84,14 @@ def _check_raw_args(args: list[str]) -> None:
                              "--int8 --calibration FILE --frames 0:100`")
 
 
+def _frames_per_input_frame(args: list[str]) -> int:
+    """2 under `--deinterlace field` (one frame per field: --frames counts fields), else 1."""
+    for i, a in enumerate(args):
+        if a == "--deinterlace=field" or (a == "--deinterlace" and args[i + 1:i + 2] == ["field"]):
+            return 2
+    return 1
+
+
 def _run_chunk(spec: dict) -> dict:
     """One chunk, on a worker: `mlrt run --frames A:B` into a temporary name, checked and
     renamed, so a segment under its final name is always complete."""
@@ -165,6 +173,9 @@ def run(model, input, output, *, chunks: int | None = None, client=None, work_di
     info = _cli.probe(input, local_binary)
     if info["frames"] <= 0:
         raise ValueError(f"mlrt.distributed: input '{input}' has no video frames")
+    # Chunks are cut in output frames: at field rate, frame k's fields are 2k and 2k + 1.
+    per = _frames_per_input_frame(run_args)
+    info = {**info, "frames": per * info["frames"], "keyframes": [per * k for k in info["keyframes"]]}
 
     own_work_dir = work_dir is None
     work = Path(work_dir or output.with_name(output.name + ".mlrt-work")).resolve()

@@ -45,6 +45,7 @@ Int8Setup calibrate_job(const CalibrationJob& job, const ModelSource& model,
         model, input, options, args, static_cast<int>(total), [&](int n, Calibrator& calibrator) {
             if (!decoder) {
                 decoder.emplace(job.input);
+                decoder->deinterlace(job.deinterlace);
                 to_float.emplace(job.plan.source, job.plan.source_colour, job.plan.engine_in,
                                  job.plan.luma_matrix);
             }

@@ -20,6 +20,7 @@ struct CalibrationJob {
     // every frame of a window or pair, then these constant planes (extra planes, timestep).
     int frames_per_input = 1;
     std::vector<float> constant_planes;
+    DeinterlaceMode deinterlace = DeinterlaceMode::Off;  // as the job's decoder
 };
 
 struct Int8Setup {

@@ -91,7 +91,7 @@ void Pipeline::fail(std::exception_ptr e) {
 
 void Pipeline::read(av::FramePtr first) {
     try {
-        const AVRational tb = decoder_.video_stream().time_base;
+        const AVRational tb = decoder_.time_base();
         const int width = first->width, height = first->height, format = first->format;
         std::int64_t index = options_.first_index, seq = 0;
         std::int64_t skipped_until =
@@ -306,7 +306,7 @@ void Pipeline::write() {
 }
 
 PipelineResult Pipeline::run(av::FramePtr first, std::vector<av::PacketPtr> early) {
-    time_base_ = decoder_.video_stream().time_base;
+    time_base_ = decoder_.time_base();
     if (options_.temporal.interpolate > 0)
         time_base_ = av_mul_q(time_base_, AVRational{1, options_.temporal.interpolate});
     for (auto& p : early) packets_.push_back(std::move(p));

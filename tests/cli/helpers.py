@@ -37,6 +37,24 @@ def framemd5(path):
     return [(int(r[2]), r[5].strip()) for r in rows]
 
 
+def frame_times(path):
+    """best_effort_timestamp_time of every decoded video frame, in seconds (ms precision)."""
+    p = subprocess.run(["ffprobe", "-v", "error", "-select_streams", "v", "-show_entries",
+                        "frame=best_effort_timestamp_time", "-of", "json", str(path)],
+                       capture_output=True, text=True, check=True)
+    return [round(float(f["best_effort_timestamp_time"]), 3) for f in json.loads(p.stdout)["frames"]]
+
+
+def stream_rate(path):
+    """The video stream's r_frame_rate as a number (0 when unknown)."""
+    p = subprocess.run(["ffprobe", "-v", "error", "-select_streams", "v", "-show_entries",
+                        "stream=avg_frame_rate,r_frame_rate", "-of", "json", str(path)],
+                       capture_output=True, text=True, check=True)
+    s = json.loads(p.stdout)["streams"][0]
+    num, den = map(int, s["r_frame_rate"].split("/"))
+    return num / den if den else 0
+
+
 def audio_bytes(path):
     """The audio of `path` decoded to 16-bit PCM."""
     return subprocess.run(["ffmpeg", "-v", "error", "-i", str(path), "-map", "0:a", "-f", "s16le",

@@ -186,3 +186,25 @@ def test_unusual_chroma_and_depth(models, tmp_path, pix_fmt):
     s = video_stream(probe(tmp_path / "out.mkv"))
     assert (s["width"], s["height"]) == (61, 35)
     assert frame_count(tmp_path / "out.mkv") == 3
+
+
+# --deinterlace puts bwdif between the decoder and the model: the same rules hold through it.
+@pytest.mark.parametrize("pix_fmt", ["yuv411p", "yuv440p", "yuv420p14le", "gbrp14le", "gray12le", "rgb24"])
+def test_deinterlace_unusual_chroma_and_depth(models, tmp_path, pix_fmt):
+    packed = pix_fmt == "rgb24"  # a format bwdif cannot take: FFmpeg converts it first
+    src = lavfi_video(tmp_path / f"{pix_fmt}.{'nut' if packed else 'mkv'}", size="64x36", rate=10, duration=0.3, pix_fmt=pix_fmt,
+                      codec="rawvideo" if packed else "ffv1", vf="scale=61:35")
+    code, err = run(models["identity"], src, tmp_path / "out.mkv", "--deinterlace", "field")
+    assert code == 0, err
+    s = video_stream(probe(tmp_path / "out.mkv"))
+    assert (s["width"], s["height"]) == (61, 35)
+    assert frame_count(tmp_path / "out.mkv") == 6
+
+
+def test_deinterlace_truncated_input(models, clip, tmp_path):
+    data = clip.read_bytes()
+    src = tmp_path / "cut.mkv"
+    src.write_bytes(data[: len(data) * 3 // 5])
+    code, err = run(models["identity"], src, tmp_path / "out.mkv", "--deinterlace")
+    assert code in (0, 3), err
+    assert 1 <= frame_count(tmp_path / "out.mkv") < frame_count(clip)

@@ -1,28 +1,10 @@
 """Output timestamps follow the input's frame by frame: variable frame rate kept as it is,
 B-frame reordering, a negative start time and a stream with no container frame rate."""
-import json
 import subprocess
 
 import pytest
 
-from helpers import ffmpeg, have_encoder, mlrt
-
-
-def frame_times(path):
-    """best_effort_timestamp_time of every decoded video frame, in seconds (ms precision)."""
-    p = subprocess.run(["ffprobe", "-v", "error", "-select_streams", "v", "-show_entries",
-                        "frame=best_effort_timestamp_time", "-of", "json", str(path)],
-                       capture_output=True, text=True, check=True)
-    return [round(float(f["best_effort_timestamp_time"]), 3) for f in json.loads(p.stdout)["frames"]]
-
-
-def stream_rate(path):
-    p = subprocess.run(["ffprobe", "-v", "error", "-select_streams", "v", "-show_entries",
-                        "stream=avg_frame_rate,r_frame_rate", "-of", "json", str(path)],
-                       capture_output=True, text=True, check=True)
-    s = json.loads(p.stdout)["streams"][0]
-    num, den = map(int, s["r_frame_rate"].split("/"))
-    return num / den if den else 0
+from helpers import ffmpeg, frame_times, have_encoder, mlrt, stream_rate
 
 
 SRC = ["-f", "lavfi", "-i", "testsrc2=size=160x90:rate=25:duration=2"]

@@ -7,7 +7,7 @@ import subprocess
 import numpy as np
 import pytest
 
-from helpers import MLRT, audio_bytes, ffmpeg, frame_count, lavfi_video, mlrt, probe, raw_frames, video_stream
+from helpers import MLRT, audio_bytes, ffmpeg, frame_count, frame_times, lavfi_video, mlrt, probe, raw_frames, video_stream
 
 BUILD_TESTS = MLRT.parents[2] / "tests"
 WRITE_MODEL = BUILD_TESTS / "mlrt_write_test_model"
@@ -47,14 +47,6 @@ def engine_run(model_path, planes, tmp_path):
     subprocess.run([str(x) for x in (RUN_RAW, model_path, w, h, c, src, dst)], check=True,
                    capture_output=True)
     return np.fromfile(dst, dtype=np.float32).reshape(-1, h, w)
-
-
-def frame_times(path):
-    """The decoded video frames' timestamps in seconds."""
-    p = subprocess.run(["ffprobe", "-v", "error", "-select_streams", "v", "-show_entries",
-                        "frame=best_effort_timestamp_time", "-of", "csv=p=0", str(path)],
-                       capture_output=True, text=True, check=True)
-    return [float(t) for t in p.stdout.split()]
 
 
 def to_8bit(planes):

@@ -183,3 +183,20 @@ def test_int8_without_a_shared_calibration_is_refused(tmp_path):
         distributed._check_raw_args(["--int8", "--calibration", str(tmp_path / "missing")])
     (tmp_path / "c").write_text("x")
     distributed._check_raw_args(["--int8", "--calibration", str(tmp_path / "c")])
+
+
+@pytest.mark.parametrize("mode, per_frame", [("frame", 1), ("field", 2)])
+def test_deinterlaced_chunks_equal_one_deinterlaced_run(client, tmp_path, mode, per_frame):
+    # Chunks start with the neighbours bwdif gives their first frame in a whole run; at field
+    # rate the cuts are in fields (two per input frame), so every chunk is whole fields.
+    from mlrt import distributed as md
+    clip = tmp_path / "int.mkv"
+    ffmpeg("-f", "lavfi", "-i", "testsrc2=size=64x48:rate=48:duration=1", "-vf", "interlace", "-c:v", "ffv1",
+           "-g", "6", "-field_order", "tt", clip)
+    model = tmp_path / "identity.onnx"
+    subprocess.run([MLRT_BIN, "make-model", "--quiet", "--kind", "identity", model], check=True)
+    full = tmp_path / "full.mkv"
+    subprocess.run([MLRT_BIN, "run", "-q", model, clip, full, "--deinterlace", mode], check=True)
+    r = md.run(model, clip, tmp_path / "out.mkv", chunks=3, client=client, deinterlace=mode)
+    assert r.frames == per_frame * 24 and r.chunks == 3
+    assert framemd5(tmp_path / "out.mkv") == framemd5(full)

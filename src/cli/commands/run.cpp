@@ -39,6 +39,7 @@ struct RunArgs {
     bool overwrite = false;
     ModelInputFlags model_input;
     std::optional<std::uint64_t> max_memory;
+    std::string deinterlace;  // empty: off
 };
 
 [[noreturn]] void bad_arg(const std::string& m) {
@@ -91,7 +92,10 @@ int run(const RunArgs& a) {
                                                  std::to_string(model.inputs.size()) +
                                                  " inputs; mlrt run needs exactly one");
 
+    const DeinterlaceMode deinterlace =
+        a.deinterlace.empty() ? DeinterlaceMode::Off : parse_deinterlace_mode(a.deinterlace);
     Decoder decoder(a.input);
+    decoder.deinterlace(deinterlace);
     // Copyable packets read before the first frame are kept until the output exists.
     std::vector<bool> maybe_copied(decoder.format().nb_streams, false);
     for (unsigned i = 0; i < decoder.format().nb_streams; ++i) {
@@ -109,11 +113,21 @@ int run(const RunArgs& a) {
         bad_arg("input '" + a.input + "': pixel format " + av::pix_fmt_name(source) +
                 " is not supported: " + why);
     const ColourSpec colour = resolve_source_colour(*first, decoder.codec_id());
-    if (const std::string order = interlacing(decoder.video_stream(), *first); !order.empty())
+    // bwdif's frames say progressive, so the warning looks at the stream and the decoder's
+    // first frame only when nothing deinterlaces.
+    if (deinterlace != DeinterlaceMode::Off) {
+        if (a.engine.verbose)
+            std::fprintf(stderr, "mlrt: deinterlacing '%s' with bwdif at %s rate\n",
+                         a.input.c_str(),
+                         deinterlace == DeinterlaceMode::Field ? "field" : "frame");
+    } else if (const std::string order = interlacing(decoder.video_stream(), *first);
+               !order.empty()) {
         std::fprintf(stderr,
                      "mlrt: warning: input '%s' is interlaced (%s); the model will see combed "
-                     "frames: deinterlace it first (e.g. ffmpeg -vf bwdif)\n",
+                     "frames: pass --deinterlace (bwdif, frame rate) or --deinterlace field "
+                     "(field rate)\n",
                      a.input.c_str(), order.c_str());
+    }
 
     // --frames START: jump near START rather than decode everything before it. Frame 0 is still
     // where format and colour come from, as in a run over the whole input.
@@ -129,6 +143,7 @@ int run(const RunArgs& a) {
                 std::fprintf(stderr, "mlrt: not seeking in '%s' (%s); decoding from its start\n",
                              a.input.c_str(), s.why.c_str());
             decoder = Decoder(a.input);
+            decoder.deinterlace(deinterlace);
             decoder.forward_streams(maybe_copied);
             early.clear();
             first = decoder.next([&](av::PacketPtr p) { early.push_back(std::move(p)); });
@@ -159,7 +174,8 @@ int run(const RunArgs& a) {
                                    .plan = {},
                                    .verbose = a.engine.verbose,
                                    .frames_per_input = input_plan.layout().frames,
-                                   .constant_planes = a.model_input.extra_planes};
+                                   .constant_planes = a.model_input.extra_planes,
+                                   .deinterlace = deinterlace};
     // An interpolator is calibrated half way between its frames.
     if (input_plan.layout().timestep) calibration_job.constant_planes.push_back(0.5f);
     calibration_job.plan.source = source;
@@ -196,7 +212,7 @@ int run(const RunArgs& a) {
     setup.source_format = source;
     setup.source_colour = colour;
     setup.source_codec = decoder.codec_id();
-    setup.time_base = decoder.video_stream().time_base;
+    setup.time_base = decoder.time_base();
     setup.frame_rate = decoder.frame_rate();
     if (const int n = a.model_input.temporal.interpolate; n > 0) {
         if (engine.model_info().scale != 1 || engine_out.family != engine_in.family)
@@ -305,6 +321,12 @@ Command add_run_command(CLI::App& app) {
     add_engine_flags(*cmd, a->engine);
     cmd->add_option("--frames", a->frames,
                     "Frames START:END (0-based, END excluded; either may be empty) or N");
+    cmd->add_option("--deinterlace", a->deinterlace,
+                    "Deinterlace with FFmpeg's bwdif before the model: frame (the default, one "
+                    "frame per frame) or field (one frame per field, twice the frame rate)")
+        ->expected(0, 1)
+        ->default_str("frame")
+        ->check(CLI::IsMember({"frame", "field"}));
     cmd->add_flag("--gray", a->gray, "Give a 1-channel model the luma of colour input");
     add_model_input_flags(*cmd, a->model_input);
     cmd->add_option("--codec", a->codec,

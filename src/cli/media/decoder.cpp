@@ -171,9 +171,27 @@ void Decoder::open(const std::string& url, const DecodeLimits& limits) {
     forward_.assign(ctx->nb_streams, false);
 }
 
+AVRational Decoder::time_base() const noexcept {
+    const AVRational tb = video_stream().time_base;
+    return deinterlace_mode_ == DeinterlaceMode::Field ? av_mul_q(tb, AVRational{1, 2}) : tb;
+}
+
+AVRational Decoder::frame_rate() const noexcept {
+    return deinterlace_mode_ == DeinterlaceMode::Field ? av_mul_q(frame_rate_, AVRational{2, 1})
+                                                       : frame_rate_;
+}
+
+void Decoder::deinterlace(DeinterlaceMode mode) {
+    deinterlace_mode_ = mode;
+    deinterlacer_.reset();
+    if (mode != DeinterlaceMode::Off)
+        deinterlacer_.emplace(mode, path_, video_stream().codecpar->field_order);
+}
+
 std::optional<std::int64_t> Decoder::frame_count_estimate() const {
+    const std::int64_t per_frame = deinterlace_mode_ == DeinterlaceMode::Field ? 2 : 1;
     const AVStream& st = video_stream();
-    if (st.nb_frames > 0) return st.nb_frames;
+    if (st.nb_frames > 0) return st.nb_frames * per_frame;
     double seconds = -1;
     if (st.duration > 0 && st.duration != AV_NOPTS_VALUE)
         seconds = static_cast<double>(st.duration) * av_q2d(st.time_base);
@@ -183,7 +201,7 @@ std::optional<std::int64_t> Decoder::frame_count_estimate() const {
         return is_image_ && std::strcmp(format_->iformat->name, "image2") != 0
                    ? std::optional<std::int64_t>(1)
                    : std::nullopt;
-    const auto n = static_cast<std::int64_t>(std::llround(seconds * av_q2d(frame_rate_)));
+    const auto n = static_cast<std::int64_t>(std::llround(seconds * av_q2d(frame_rate())));
     return n > 0 ? std::optional<std::int64_t>(n) : std::nullopt;
 }
 
@@ -228,6 +246,20 @@ bool Decoder::feed(const std::function<void(av::PacketPtr)>& forward) {
 }
 
 av::FramePtr Decoder::next(const std::function<void(av::PacketPtr)>& forward) {
+    if (!deinterlacer_) return decode(forward);
+    const AVRational stream_tb = video_stream().time_base;
+    for (;;) {
+        if (av::FramePtr out = deinterlacer_->pull(time_base())) return out;
+        av::FramePtr in = decode(forward);
+        if (!in) {
+            deinterlacer_->finish();
+            return deinterlacer_->pull(time_base());
+        }
+        deinterlacer_->push(std::move(in), stream_tb);
+    }
+}
+
+av::FramePtr Decoder::decode(const std::function<void(av::PacketPtr)>& forward) {
     av::FramePtr frame = av::alloc_frame();
     for (;;) {
         const int ret = avcodec_receive_frame(codec_.get(), frame.get());
@@ -261,8 +293,14 @@ av::FramePtr Decoder::next(const std::function<void(av::PacketPtr)>& forward) {
 }
 
 bool Decoder::seek(std::int64_t pts) {
+    const AVRational tb = video_stream().time_base;
+    pts = av_rescale_q_rnd(pts, time_base(), tb, AV_ROUND_DOWN);
+    // bwdif looks one frame back: landing a frame early gives the target frame the same
+    // neighbours as in a run from the start, so --frames chunks join without a seam.
+    if (deinterlacer_) pts -= std::max<std::int64_t>(1, av_rescale_q(1, av_inv_q(frame_rate_), tb));
     if (av_seek_frame(format_.get(), video_index_, pts, AVSEEK_FLAG_BACKWARD) < 0) return false;
     avcodec_flush_buffers(codec_.get());
+    if (deinterlacer_) deinterlacer_->reset();
     flushing_ = false;
     return true;
 }

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "media/deinterlacer.hpp"
 #include "media/ffmpeg.hpp"
 
 namespace mlrt::cli {
@@ -40,18 +41,25 @@ class Decoder {
     const AVStream& video_stream() const noexcept { return *format_->streams[video_index_]; }
     int video_index() const noexcept { return video_index_; }
     AVCodecID codec_id() const noexcept { return codec_->codec_id; }
-    AVRational frame_rate() const noexcept { return frame_rate_; }
+    // The frames next() returns: their timestamps' unit and their rate. They are the video
+    // stream's, except at field rate (--deinterlace field), where both are twice as fine.
+    AVRational time_base() const noexcept;
+    AVRational frame_rate() const noexcept;
     // A still image (or a sequence of them) rather than a video container.
     bool is_image() const noexcept { return is_image_; }
     // What the container says about the frame count, when it says anything.
     std::optional<std::int64_t> frame_count_estimate() const;
+
+    // Frames next() returns from now on go through bwdif first (Off: as decoded).
+    void deinterlace(DeinterlaceMode mode);
+    DeinterlaceMode deinterlace_mode() const noexcept { return deinterlace_mode_; }
 
     // Packets of input streams whose entry is true are handed to `forward` instead of dropped.
     void forward_streams(std::vector<bool> mask) { forward_ = std::move(mask); }
 
     // The next decoded video frame, or null at the end of the input (or when interrupted).
     av::FramePtr next(const std::function<void(av::PacketPtr)>& forward);
-    // Moves every stream to the video keyframe at or before `pts` (video time base) and resets
+    // Moves every stream to the video keyframe at or before `pts` (in time_base()) and resets
     // the decoder; false when the input cannot seek there (the position is then unspecified).
     bool seek(std::int64_t pts);
     // Forgets decoding errors, for frames decoded only to reach a seek target and thrown away.
@@ -72,6 +80,7 @@ class Decoder {
 
     void open(const std::string& url, const DecodeLimits& limits);
     bool feed(const std::function<void(av::PacketPtr)>& forward);
+    av::FramePtr decode(const std::function<void(av::PacketPtr)>& forward);
     void decode_error(int err);
 
     std::string path_;
@@ -85,6 +94,8 @@ class Decoder {
     bool is_image_ = false;
     bool flushing_ = false;
     std::vector<bool> forward_;
+    DeinterlaceMode deinterlace_mode_ = DeinterlaceMode::Off;
+    std::optional<Deinterlacer> deinterlacer_;
     av::PacketPtr packet_;
     std::int64_t packets_sent_ = 0;
     std::int64_t frames_decoded_ = 0;

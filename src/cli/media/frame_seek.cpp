@@ -43,7 +43,7 @@ SeekResult seek_to_frame(Decoder& decoder, const AVFrame& frame0, std::int64_t t
         r.why = "the input's frames have no timestamps";
         return r;
     }
-    const FrameGrid grid(pts0, decoder.video_stream().time_base, decoder.frame_rate());
+    const FrameGrid grid(pts0, decoder.time_base(), decoder.frame_rate());
     const auto forward = [&](av::PacketPtr p) { r.packets.push_back(std::move(p)); };
 
     // A container index can point past the keyframe it should (MPEG-TS/PS seek by byte
