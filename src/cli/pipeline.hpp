@@ -20,6 +20,9 @@ struct ConversionPlan {
     AVPixelFormat source = AV_PIX_FMT_NONE;
     ColourSpec source_colour;
     AVColorSpace luma_matrix = AVCOL_SPC_BT709;  // when colour becomes GRAY for the model
+    // A GRAY model on colour input writes colour: its output is the luma, around the source's
+    // chroma (media/luma_merge.hpp). Not with --window or --interpolate.
+    bool keep_colour = false;
     FloatFormat engine_in;
     FloatFormat engine_out;
     AVPixelFormat target = AV_PIX_FMT_NONE;

@@ -53,14 +53,6 @@ def test_unsupported_pixel_format(models, tmp_path):
     assert not (tmp_path / "out.mkv").exists()
 
 
-def test_gray_model_on_colour_needs_gray_flag(models, clip, tmp_path):
-    err = fails("run", models["gray-identity"], clip, tmp_path / "out.mkv")
-    assert "takes 1 channel (GRAY)" in err and "colour" in err and "--gray" in err
-    assert not (tmp_path / "out.mkv").exists()
-    mlrt("run", "--gray", models["gray-identity"], clip, tmp_path / "out.mkv")
-    assert (tmp_path / "out.mkv").exists()
-
-
 def test_gray_flag_with_rgb_model(models, clip, tmp_path):
     err = fails("run", "--gray", models["identity"], clip, tmp_path / "out.mkv")
     assert "--gray" in err and "3 channels" in err

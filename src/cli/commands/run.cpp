@@ -59,17 +59,9 @@ bool same_file(const std::string& a, const std::string& b) {
     return std::filesystem::equivalent(a, b, ec);
 }
 
-// Which planes the model gets: GRAY for 1-channel models, RGB for 3. Colour never silently
-// becomes GRAY; the user asks for it with --gray.
-Family model_input_family(const RunArgs& a, int channels, AVPixelFormat source) {
-    const Family src = family_of(source);
-    if (channels == 1) {
-        if (src != Family::Gray && !a.gray)
-            bad_arg("model '" + a.model + "' takes 1 channel (GRAY) but input '" + a.input +
-                    "' is colour (" + av::pix_fmt_name(source) +
-                    "); pass --gray to give the model the luma");
-        return Family::Gray;
-    }
+// Which planes the model gets: GRAY (the luma of colour input) for 1-channel models, RGB for 3.
+Family model_input_family(const RunArgs& a, int channels) {
+    if (channels == 1) return Family::Gray;
     if (channels == 3 || channels < 0) {
         if (a.gray) bad_arg("--gray: model '" + a.model + "' takes 3 channels (RGB), not 1");
         return Family::Rgb;
@@ -153,7 +145,7 @@ int run(const RunArgs& a) {
 
     ModelInputPlan input_plan(a.model_input, model.inputs[0].channels(), a.model);
     FloatFormat engine_in;
-    engine_in.family = model_input_family(a, input_plan.image_channels(), source);
+    engine_in.family = model_input_family(a, input_plan.image_channels());
     input_plan.set_image(engine_in.planes(), to_string(engine_in.family));
     engine_in.width = first->width;
     engine_in.height = first->height;
@@ -193,6 +185,15 @@ int run(const RunArgs& a) {
     engine_out.type = engine.output_type();
     engine_out.width = engine.output_width();
     engine_out.height = engine.output_height();
+    // A luma model on colour writes colour (its output as the luma, the source's chroma), unless
+    // --gray asks for the luma alone.
+    const bool keep_colour = engine_in.family == Family::Gray &&
+                             engine_out.family == Family::Gray &&
+                             family_of(source) != Family::Gray && !a.gray;
+    if (keep_colour && a.model_input.temporal.active())
+        bad_arg("model '" + a.model + "' takes 1 channel (GRAY) and input '" + a.input +
+                "' is colour: with --window or --interpolate mlrt cannot give its output the "
+                "source's chroma; pass --gray for a GRAY output");
 
     OutputOptions out;
     out.path = a.output;
@@ -208,7 +209,7 @@ int run(const RunArgs& a) {
     VideoSetup setup;
     setup.width = engine_out.width;
     setup.height = engine_out.height;
-    setup.family = engine_out.family;
+    setup.family = keep_colour ? family_of(source) : engine_out.family;
     setup.source_format = source;
     setup.source_colour = colour;
     setup.source_codec = decoder.codec_id();
@@ -242,6 +243,7 @@ int run(const RunArgs& a) {
     plan.source = source;
     plan.source_colour = colour;
     plan.luma_matrix = luma_matrix;
+    plan.keep_colour = keep_colour;
     plan.engine_in = engine_in;
     plan.engine_out = engine_out;
     plan.target = encoder.pixel_format();
@@ -327,7 +329,9 @@ Command add_run_command(CLI::App& app) {
         ->expected(0, 1)
         ->default_str("frame")
         ->check(CLI::IsMember({"frame", "field"}));
-    cmd->add_flag("--gray", a->gray, "Give a 1-channel model the luma of colour input");
+    cmd->add_flag("--gray", a->gray,
+                  "Write GRAY: a 1-channel model's output alone (default on colour input: colour, "
+                  "the model's output as the luma around the source's chroma)");
     add_model_input_flags(*cmd, a->model_input);
     cmd->add_option("--codec", a->codec,
                     "Video encoder: ffv1, x264, x265 or any FFmpeg encoder name");

@@ -164,7 +164,7 @@ void ToFloat::convert(const AVFrame& in, PlaneBuffer& out) {
 }
 
 FromFloat::FromFloat(const FloatFormat& in, AVPixelFormat target, const ColourSpec& colour,
-                     Dither dither)
+                     Dither dither, AVColorSpace yuv_matrix)
     : target_(target), colour_(colour), width_(in.width), height_(in.height) {
     std::string why;
     const AVPixelFormat planar = planar_equivalent(target, &why);
@@ -187,8 +187,9 @@ FromFloat::FromFloat(const FloatFormat& in, AVPixelFormat target, const ColourSp
     padded.width = pw;
     padded.height = ph;
     if (padded_) padded_in_ = PlaneBuffer(pw, ph, in.planes(), in.type);
-    graph_.emplace(float_format(padded, colour, luma), integer_format(layout_, c, pw, ph),
-                   layout_.is_float ? Dither::None : dither);
+    const bool own_matrix = in.family == Family::Yuv && yuv_matrix != AVCOL_SPC_UNSPECIFIED;
+    graph_.emplace(float_format(padded, colour, own_matrix ? yuv_matrix : luma),
+                   integer_format(layout_, c, pw, ph), layout_.is_float ? Dither::None : dither);
 }
 
 av::FramePtr FromFloat::convert(const PlaneBuffer& in) {

@@ -36,7 +36,9 @@ class ToFloat {
 
 class FromFloat {
   public:
-    FromFloat(const FloatFormat& in, AVPixelFormat target, const ColourSpec& colour, Dither dither);
+    // `yuv_matrix` is the matrix of float YUV input (LumaMerge's); unspecified: the target's.
+    FromFloat(const FloatFormat& in, AVPixelFormat target, const ColourSpec& colour, Dither dither,
+              AVColorSpace yuv_matrix = AVCOL_SPC_UNSPECIFIED);
     // A new frame in the target format, colour-tagged, ready for the encoder.
     av::FramePtr convert(const PlaneBuffer& in);
 

@@ -34,7 +34,7 @@ struct OutputOptions {
 struct VideoSetup {
     int width = 0;
     int height = 0;
-    Family family = Family::Rgb;  // of the frames the model produces (Rgb or Gray)
+    Family family = Family::Rgb;  // of the frames written: Gray, or colour (a luma model on colour)
     AVPixelFormat source_format = AV_PIX_FMT_NONE;
     ColourSpec source_colour;
     AVCodecID source_codec = AV_CODEC_ID_NONE;
