@@ -191,19 +191,12 @@ void Pipeline::infer() {
     try {
         ToFloat to_float(plan_.source, plan_.source_colour, plan_.engine_in, plan_.luma_matrix);
         std::optional<LumaMerge> merge;
-        bool exact_chroma = false;
-        av::FramePtr source;  // the decoded frame, while its chroma is still to be copied
         std::optional<FromFloat> from_float;
-        if (plan_.keep_colour) {
-            merge.emplace(plan_.source, plan_.source_colour, plan_.luma_matrix,
-                          plan_.engine_in.width, plan_.engine_in.height, plan_.engine_out.type,
-                          plan_.engine_out.width, plan_.engine_out.height);
-            from_float.emplace(merge->format(), plan_.target, plan_.target_colour, plan_.dither,
-                               merge->matrix());
-            exact_chroma = merge->exact_chroma(plan_.target, plan_.target_colour);
-        } else {
+        if (plan_.keep_colour)
+            merge.emplace(plan_.source, plan_.source_colour, plan_.luma_matrix, plan_.engine_in,
+                          plan_.engine_out, plan_.target, plan_.target_colour, plan_.dither);
+        else
             from_float.emplace(plan_.engine_out, plan_.target, plan_.target_colour, plan_.dither);
-        }
         PlaneBuffer in(plan_.engine_in.width, plan_.engine_in.height, plan_.engine_in.planes(),
                        plan_.engine_in.type);
         PlaneBuffer out(plan_.engine_out.width, plan_.engine_out.height, plan_.engine_out.planes(),
@@ -224,7 +217,6 @@ void Pipeline::infer() {
                 if (t.frames.empty()) {
                     to_float.convert(*job->frame, in);
                     if (merge) merge->take_chroma(*job->frame);
-                    if (exact_chroma) source = std::move(job->frame);
                     job->frame.reset();  // the decoder's buffer can be reused now
                     clips.push_back(in.view());
                 } else {
@@ -236,11 +228,7 @@ void Pipeline::infer() {
                     clips.push_back(constants_.frame(plan_.engine_in.width, plan_.engine_in.height,
                                                      plan_.engine_in.type, values, constant_views));
                 engine_.run(clips, out.mutable_view());
-                job->frame = from_float->convert(merge ? merge->merge(out) : out);
-                if (source) {
-                    LumaMerge::copy_chroma(*source, *job->frame);
-                    source.reset();
-                }
+                job->frame = merge ? merge->merge(out) : from_float->convert(out);
             }
             t.frames.clear();  // release the window's frames as soon as they are used
             std::lock_guard lock(mutex_);
