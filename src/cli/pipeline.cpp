@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <cstring>
 #include <deque>
 #include <exception>
 #include <map>
@@ -10,7 +11,6 @@
 #include <thread>
 #include <vector>
 
-#include "media/luma_merge.hpp"
 #include "mlrt/workload.hpp"
 #include "temporal_reader.hpp"
 #include "util/bounded_queue.hpp"
@@ -27,6 +27,16 @@ struct Job {
     av::FramePtr frame;
     TemporalJob temporal;  // --window / --interpolate: frames already converted by the reader
 };
+
+// Plane p of an alpha fed to the model: plane 0's copy (gray as RGB or GRAY), or zero (the
+// neutral chroma of gray as YUV).
+void copy_or_clear(PlaneBuffer& b, int p, bool clear) {
+    const std::size_t bytes = static_cast<std::size_t>(b.stride()) * b.height();
+    if (clear)
+        std::memset(b.plane(p), 0, bytes);
+    else
+        std::memcpy(b.plane(p), b.plane(0), bytes);
+}
 
 class Pipeline {
   public:
@@ -190,17 +200,37 @@ bool Pipeline::submit(Job job) {
 void Pipeline::infer() {
     try {
         ToFloat to_float(plan_.source, plan_.source_colour, plan_.engine_in, plan_.luma_matrix);
-        std::optional<LumaMerge> merge;
+        std::optional<YuvMerge> merge;
         std::optional<FromFloat> from_float;
-        if (plan_.keep_colour)
-            merge.emplace(plan_.source, plan_.source_colour, plan_.luma_matrix, plan_.engine_in,
-                          plan_.engine_out, plan_.target, plan_.target_colour, plan_.dither);
+        if (plan_.merge)
+            merge.emplace(*plan_.merge, plan_.source, plan_.source_colour, plan_.luma_matrix,
+                          plan_.engine_in, plan_.engine_out, plan_.target, plan_.target_colour,
+                          plan_.dither);
         else
-            from_float.emplace(plan_.engine_out, plan_.target, plan_.target_colour, plan_.dither);
+            from_float.emplace(plan_.engine_out, plan_.target, plan_.target_colour, plan_.dither,
+                               plan_.luma_matrix);
         PlaneBuffer in(plan_.engine_in.width, plan_.engine_in.height, plan_.engine_in.planes(),
                        plan_.engine_in.type);
-        PlaneBuffer out(plan_.engine_out.width, plan_.engine_out.height, plan_.engine_out.planes(),
+        PlaneBuffer out(plan_.engine_out.width, plan_.engine_out.height, engine_.output_planes(),
                         plan_.engine_out.type);
+        // The input's alpha: read at the model's input size to go through it (as gray: the
+        // alpha in each image plane, or as Y with neutral chroma), else at the output size.
+        std::optional<AlphaReader> alpha_reader;
+        std::optional<AlphaWriter> alpha_writer;
+        PlaneBuffer alpha, alpha_out;
+        const bool alpha_model = plan_.alpha == AlphaMode::Model;
+        if (plan_.alpha != AlphaMode::Drop) {
+            const FloatFormat& at = alpha_model ? plan_.engine_in : plan_.engine_out;
+            alpha_reader.emplace(plan_.source, plan_.engine_in.width, plan_.engine_in.height,
+                                 FloatFormat{Family::Gray, at.type, at.width, at.height});
+            alpha = PlaneBuffer(at.width, at.height, alpha_model ? plan_.engine_in.planes() : 1,
+                                at.type);
+            if (alpha_model)
+                alpha_out = PlaneBuffer(out.width(), out.height(), out.num_planes(), out.type());
+            alpha_writer.emplace(FloatFormat{Family::Gray, plan_.engine_out.type,
+                                             plan_.engine_out.width, plan_.engine_out.height},
+                                 plan_.target);
+        }
         // A repeated input frame (--interpolate) is written from the model's input planes.
         std::optional<FromFloat> copy_out;
         std::vector<FrameView> clips;
@@ -210,13 +240,18 @@ void Pipeline::infer() {
             if (t.copy) {
                 if (!copy_out)
                     copy_out.emplace(plan_.engine_in, plan_.target, plan_.target_colour,
-                                     plan_.dither);
+                                     plan_.dither, plan_.luma_matrix);
                 job->frame = copy_out->convert(*t.frames.front());
             } else {
                 clips.clear();
                 if (t.frames.empty()) {
                     to_float.convert(*job->frame, in);
-                    if (merge) merge->take_chroma(*job->frame);
+                    if (merge) merge->take_source(*job->frame);
+                    if (alpha_reader) {
+                        alpha_reader->read(*job->frame, alpha);
+                        for (int p = 1; p < alpha.num_planes(); ++p)
+                            copy_or_clear(alpha, p, plan_.engine_in.family == Family::Yuv);
+                    }
                     job->frame.reset();  // the decoder's buffer can be reused now
                     clips.push_back(in.view());
                 } else {
@@ -229,6 +264,13 @@ void Pipeline::infer() {
                                                      plan_.engine_in.type, values, constant_views));
                 engine_.run(clips, out.mutable_view());
                 job->frame = merge ? merge->merge(out) : from_float->convert(out);
+                if (alpha_model) {
+                    clips.front() = alpha.view();
+                    engine_.run(clips, alpha_out.mutable_view());
+                    alpha_writer->write(alpha_out, *job->frame);
+                } else if (alpha_writer) {
+                    alpha_writer->write(alpha, *job->frame);
+                }
             }
             t.frames.clear();  // release the window's frames as soon as they are used
             std::lock_guard lock(mutex_);

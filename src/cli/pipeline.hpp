@@ -6,9 +6,11 @@
 #include <optional>
 #include <vector>
 
+#include "media/alpha.hpp"
 #include "media/converter.hpp"
 #include "media/decoder.hpp"
 #include "media/encoder.hpp"
+#include "media/yuv_merge.hpp"
 #include "mlrt/engine.hpp"
 #include "temporal_reader.hpp"
 #include "util/args.hpp"
@@ -19,10 +21,13 @@ namespace mlrt::cli {
 struct ConversionPlan {
     AVPixelFormat source = AV_PIX_FMT_NONE;
     ColourSpec source_colour;
-    AVColorSpace luma_matrix = AVCOL_SPC_BT709;  // when colour becomes GRAY for the model
-    // A GRAY model on colour input writes colour: its output is the luma, around the source's
-    // chroma (media/luma_merge.hpp). Not with --window or --interpolate.
-    bool keep_colour = false;
+    AVColorSpace luma_matrix = AVCOL_SPC_BT709;  // when colour becomes GRAY or YUV for the model
+    // A model giving part of a YUV picture (a GRAY model on colour input, or a chroma model under
+    // --planes yuv): the source gives the rest (media/yuv_merge.hpp). Not with --window or
+    // --interpolate.
+    std::optional<ModelPlanes> merge;
+    // The input's alpha: Model, Resize (a copy at scale 1) or Drop; the target then has alpha.
+    AlphaMode alpha = AlphaMode::Drop;
     FloatFormat engine_in;
     FloatFormat engine_out;
     AVPixelFormat target = AV_PIX_FMT_NONE;

@@ -99,7 +99,10 @@ def test_bench_int8_reports_ratio_and_psnr(conv_model):
     j = json.loads(mlrt("bench", conv_model, "--size", "64x48", "--int8", "--repeats", "2", "--calibrate",
                         "2", "--json").stdout)
     assert j["int8_nodes"] == 4 and j["calibration_frames"] == 2
-    assert j["int8_vs_float32"] == pytest.approx(j["float32_ms"] / j["int8_ms"], rel=1e-3)
+    # The times are printed to the microsecond, which at these sizes is a part in a hundred or
+    # so: the ratio (computed before rounding) lies within what the rounded times allow.
+    f, i, half = j["float32_ms"], j["int8_ms"], 0.0005
+    assert (f - half) / (i + half) <= j["int8_vs_float32"] <= (f + half) / max(i - half, 1e-9)
     assert 30.0 < float(j["psnr_calibration_db"]) < 200.0 and float(j["psnr_other_db"]) > 30.0
     text = mlrt("bench", conv_model, "--size", "64x48", "--int8", "--repeats", "1").stdout
     assert "| int8 |" in text and "vs float32" in text and "PSNR" in text

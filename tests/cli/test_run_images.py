@@ -66,13 +66,6 @@ def test_16bit_gray_png(models, tmp_path):
     assert np.array_equal(raw_frames(src, "gray16le"), raw_frames(out, "gray16le"))
 
 
-def test_rgba_png_drops_alpha(models, tmp_path):
-    src = lavfi_image(tmp_path / "rgba.png", pix_fmt="rgba")
-    out = tmp_path / "rgba_out.png"
-    mlrt("run", models["identity"], src, out)
-    assert stream(out)["pix_fmt"] == "rgb24"
-
-
 def test_gray_model_on_rgb_with_gray_flag(models, tmp_path):
     src = lavfi_image(tmp_path / "rgb.png")
     out = tmp_path / "luma.png"

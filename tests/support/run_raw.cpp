@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
         const int w = std::stoi(argv[2]), h = std::stoi(argv[3]), planes = std::stoi(argv[4]);
         mlrt::EngineOptions o;
         o.tile_mode = mlrt::TileMode::Literal;
+        o.flexible_output = true;  // any plane count, such as a chroma model's 2
         if (argc == 11) {
             o.tile_width = std::stoi(argv[7]);
             o.tile_height = std::stoi(argv[8]);

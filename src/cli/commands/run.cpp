@@ -8,6 +8,7 @@
 #include "calibration.hpp"
 #include "commands/commands.hpp"
 #include "engine_flags.hpp"
+#include "media/alpha.hpp"
 #include "media/converter.hpp"
 #include "media/decoder.hpp"
 #include "media/encoder.hpp"
@@ -15,6 +16,7 @@
 #include "media/interlace.hpp"
 #include "media/output_plan.hpp"
 #include "media/source_identity.hpp"
+#include "media/yuv_merge.hpp"
 #include "mlrt/inspect.hpp"
 #include "model/model_file.hpp"
 #include "model_input.hpp"
@@ -40,6 +42,8 @@ struct RunArgs {
     ModelInputFlags model_input;
     std::optional<std::uint64_t> max_memory;
     std::string deinterlace;  // empty: off
+    std::string planes = "rgb";
+    std::string alpha;  // empty: through the model when it scales, else copied
 };
 
 [[noreturn]] void bad_arg(const std::string& m) {
@@ -59,15 +63,62 @@ bool same_file(const std::string& a, const std::string& b) {
     return std::filesystem::equivalent(a, b, ec);
 }
 
-// Which planes the model gets: GRAY (the luma of colour input) for 1-channel models, RGB for 3.
-Family model_input_family(const RunArgs& a, int channels) {
-    if (channels == 1) return Family::Gray;
+// Which planes the model gets: GRAY (the luma of colour input) for 1-channel models, RGB or
+// (--planes yuv) YUV 4:4:4 for 3.
+Family model_input_family(const RunArgs& a, int channels, AVPixelFormat source) {
+    const bool yuv = a.planes == "yuv";
+    if (channels == 1) {
+        if (yuv)
+            bad_arg("--planes yuv feeds 3 planes (Y, U, V), but model '" + a.model +
+                    "' takes 1 channel: a luma model gets the Y plane without --planes");
+        return Family::Gray;
+    }
     if (channels == 3 || channels < 0) {
         if (a.gray) bad_arg("--gray: model '" + a.model + "' takes 3 channels (RGB), not 1");
-        return Family::Rgb;
+        if (yuv && family_of(source) == Family::Gray)
+            bad_arg("--planes yuv: input '" + a.input + "' is GRAY, it has no U and V planes");
+        return yuv ? Family::Yuv : Family::Rgb;
     }
     bad_arg("model '" + a.model + "' takes " + std::to_string(channels) +
-            " input channels; mlrt run feeds 1 (GRAY) or 3 (RGB)");
+            " input channels; mlrt run feeds 1 (GRAY) or 3 (RGB, or Y, U, V with --planes yuv)");
+}
+
+// What the model's output planes are, and which planes of the source complete them.
+std::optional<ModelPlanes> output_planes(const RunArgs& a, Family in, int planes,
+                                         AVPixelFormat source, Family* out) {
+    if (in == Family::Yuv) {
+        *out = Family::Yuv;
+        if (planes == 3) return std::nullopt;
+        if (planes == 2) return ModelPlanes::Chroma;
+        bad_arg("--planes yuv: model '" + a.model + "' gives " + std::to_string(planes) +
+                " planes; it must give 3 (Y, U, V) or 2 (U, V, the source's Y kept)");
+    }
+    if (planes != 1 && planes != 3)
+        bad_arg("model '" + a.model + "' gives " + std::to_string(planes) +
+                " planes; mlrt run writes 1 (GRAY) or 3 (RGB; with --planes yuv, 2 for U and V)");
+    *out = planes == 1 ? Family::Gray : Family::Rgb;
+    // A luma model on colour writes colour (its output as the luma, the source's chroma), unless
+    // --gray asks for the luma alone.
+    if (in == Family::Gray && planes == 1 && family_of(source) != Family::Gray && !a.gray)
+        return ModelPlanes::Luma;
+    return std::nullopt;
+}
+
+// What becomes of the input's alpha: Drop when it has none.
+AlphaMode resolve_alpha(const RunArgs& a, AVPixelFormat source, int scale,
+                        std::optional<ModelPlanes> merge) {
+    AlphaMode mode = parse_alpha_mode(a.alpha);
+    if (!has_alpha(source) || mode == AlphaMode::Drop) return AlphaMode::Drop;
+    if (a.model_input.temporal.active())
+        bad_arg("input '" + a.input +
+                "' has alpha: with --window or --interpolate mlrt does not "
+                "carry it; pass --alpha drop");
+    // A chroma model gives no plane alpha could be taken back from.
+    if (mode == AlphaMode::Model && merge == ModelPlanes::Chroma)
+        bad_arg("--alpha model: model '" + a.model + "' gives U and V only; use --alpha resize");
+    if (mode == AlphaMode::Auto)
+        mode = scale > 1 && merge != ModelPlanes::Chroma ? AlphaMode::Model : AlphaMode::Resize;
+    return mode;
 }
 
 int run(const RunArgs& a) {
@@ -145,7 +196,7 @@ int run(const RunArgs& a) {
 
     ModelInputPlan input_plan(a.model_input, model.inputs[0].channels(), a.model);
     FloatFormat engine_in;
-    engine_in.family = model_input_family(a, input_plan.image_channels());
+    engine_in.family = model_input_family(a, input_plan.image_channels(), source);
     input_plan.set_image(engine_in.planes(), to_string(engine_in.family));
     engine_in.width = first->width;
     engine_in.height = first->height;
@@ -153,9 +204,11 @@ int run(const RunArgs& a) {
                                                                          : SampleType::Float32;
 
     const AVColorSpace luma_matrix = family_of(source) == Family::Yuv
-                                         ? colour.matrix
+                                         ? yuv_matrix(colour.matrix, first->width, first->height)
                                          : default_matrix(first->width, first->height);
     EngineOptions options = engine_options(a.engine);
+    // Output planes are checked below (output_planes), with the flags that explain them.
+    options.flexible_output = true;
     const MemoryBudget budget = plan_run_memory(model_source, model.model_bytes, engine_in, source,
                                                 options, a.max_memory, a.engine.verbose);
     const InputFormat engine_input =
@@ -181,19 +234,21 @@ int run(const RunArgs& a) {
                                      [&] { return Engine(model_source, engine_input, options); });
     report_int8_quality(int8, engine, model_source, engine_input, options, a.engine.verbose);
     FloatFormat engine_out;
-    engine_out.family = engine.output_planes() == 1 ? Family::Gray : Family::Rgb;
+    const std::optional<ModelPlanes> merge =
+        output_planes(a, engine_in.family, engine.output_planes(), source, &engine_out.family);
     engine_out.type = engine.output_type();
     engine_out.width = engine.output_width();
     engine_out.height = engine.output_height();
-    // A luma model on colour writes colour (its output as the luma, the source's chroma), unless
-    // --gray asks for the luma alone.
-    const bool keep_colour = engine_in.family == Family::Gray &&
-                             engine_out.family == Family::Gray &&
-                             family_of(source) != Family::Gray && !a.gray;
-    if (keep_colour && a.model_input.temporal.active())
-        bad_arg("model '" + a.model + "' takes 1 channel (GRAY) and input '" + a.input +
-                "' is colour: with --window or --interpolate mlrt cannot give its output the "
-                "source's chroma; pass --gray for a GRAY output");
+    if (merge && a.model_input.temporal.active())
+        bad_arg(*merge == ModelPlanes::Luma
+                    ? "model '" + a.model + "' takes 1 channel (GRAY) and input '" + a.input +
+                          "' is colour: with --window or --interpolate mlrt cannot give its "
+                          "output the source's chroma; pass --gray for a GRAY output"
+                    : "model '" + a.model +
+                          "' gives 2 planes (U, V): with --window or "
+                          "--interpolate mlrt cannot give them the source's Y");
+
+    const AlphaMode alpha = resolve_alpha(a, source, engine.model_info().scale, merge);
 
     OutputOptions out;
     out.path = a.output;
@@ -209,7 +264,11 @@ int run(const RunArgs& a) {
     VideoSetup setup;
     setup.width = engine_out.width;
     setup.height = engine_out.height;
-    setup.family = keep_colour ? family_of(source) : engine_out.family;
+    setup.family =
+        merge || engine_out.family == Family::Yuv ? family_of(source) : engine_out.family;
+    // --planes yuv works at 4:4:4, and so is written unless --pix-fmt says otherwise.
+    setup.full_chroma = engine_in.family == Family::Yuv;
+    setup.alpha = alpha != AlphaMode::Drop;
     setup.source_format = source;
     setup.source_colour = colour;
     setup.source_codec = decoder.codec_id();
@@ -239,11 +298,18 @@ int run(const RunArgs& a) {
     Encoder encoder(out, setup, &decoder);
     decoder.forward_streams(encoder.copied_streams());
 
+    if (setup.alpha && !has_alpha(encoder.pixel_format()))
+        std::fprintf(stderr,
+                     "mlrt: warning: input '%s' has alpha, which output '%s' (%s) cannot hold: "
+                     "it is dropped (--alpha drop drops it without this warning)\n",
+                     a.input.c_str(), a.output.c_str(), encoder.describe().c_str());
+
     ConversionPlan plan;
     plan.source = source;
     plan.source_colour = colour;
     plan.luma_matrix = luma_matrix;
-    plan.keep_colour = keep_colour;
+    plan.merge = merge;
+    plan.alpha = setup.alpha && has_alpha(encoder.pixel_format()) ? alpha : AlphaMode::Drop;
     plan.engine_in = engine_in;
     plan.engine_out = engine_out;
     plan.target = encoder.pixel_format();
@@ -332,6 +398,18 @@ Command add_run_command(CLI::App& app) {
     cmd->add_flag("--gray", a->gray,
                   "Write GRAY: a 1-channel model's output alone (default on colour input: colour, "
                   "the model's output as the luma around the source's chroma)");
+    cmd->add_option("--planes", a->planes,
+                    "Colour planes a 3-channel model gets: rgb, or yuv (Y, U, V at 4:4:4 as float "
+                    "in VapourSynth's convention: Y in [0, 1], U and V in [-0.5, 0.5]); a yuv "
+                    "model's 3 output planes are Y, U, V, its 2 are U, V beside the source's Y; "
+                    "written at 4:4:4 unless --pix-fmt says otherwise")
+        ->check(CLI::IsMember({"rgb", "yuv"}))
+        ->capture_default_str();
+    cmd->add_option("--alpha", a->alpha,
+                    "The input's alpha: model (through the model as gray, the default when it "
+                    "scales), resize (zimg to the output size; at scale 1, a copy, the default) "
+                    "or drop; kept where the output can hold it (PNG, TIFF, WebP, FFV1)")
+        ->check(CLI::IsMember({"model", "resize", "drop"}));
     add_model_input_flags(*cmd, a->model_input);
     cmd->add_option("--codec", a->codec,
                     "Video encoder: ffv1, x264, x265 or any FFmpeg encoder name");

@@ -185,23 +185,26 @@ AVPixelFormat choose_pixel_format(const AVCodec& encoder, OutputKind kind, const
     const Family source_family = family_of(setup.source_format);
     AVPixelFormat reference = setup.source_format;
     if (has_alpha(reference)) {
-        // Alpha is not carried through the model, so an alpha format would only hold "opaque".
+        // The colour's format; alpha, when carried, is added back below.
         const auto l = zimg_layout(planar_equivalent(reference));
         reference = planar_format(source_family, depth, l ? l->ssw : 0, l ? l->ssh : 0);
     }
+    if (setup.full_chroma && source_family == Family::Yuv)
+        reference = planar_format(Family::Yuv, depth, 0, 0);
     if (setup.family == Family::Gray)
         reference = planar_format(Family::Gray, depth);
     else if (source_family == Family::Gray)
         reference = planar_format(Family::Rgb, depth);
     if (reference == AV_PIX_FMT_NONE)
         reference = setup.family == Family::Gray ? AV_PIX_FMT_GRAY8 : AV_PIX_FMT_GBRP;
+    if (setup.alpha && with_alpha(reference) != AV_PIX_FMT_NONE) reference = with_alpha(reference);
     if (!list) return planar_equivalent(reference) != AV_PIX_FMT_NONE ? reference : AV_PIX_FMT_GBRP;
     if (candidates.empty())
         bad_arg(std::string("the ") + encoder.name +
                 " encoder takes no pixel format mlrt can produce");
     candidates.push_back(AV_PIX_FMT_NONE);
-    const AVPixelFormat best = avcodec_find_best_pix_fmt_of_list(candidates.data(), reference, 0,
-                                                                 nullptr);  // alpha is not carried
+    const AVPixelFormat best = avcodec_find_best_pix_fmt_of_list(candidates.data(), reference,
+                                                                 setup.alpha ? 1 : 0, nullptr);
     return best == AV_PIX_FMT_NONE ? candidates.front() : best;
 }
 

@@ -35,6 +35,8 @@ struct VideoSetup {
     int width = 0;
     int height = 0;
     Family family = Family::Rgb;  // of the frames written: Gray, or colour (a luma model on colour)
+    bool full_chroma = false;     // YUV at 4:4:4 whatever the source's subsampling (--planes yuv)
+    bool alpha = false;  // the input's alpha is carried: a format that holds it is preferred
     AVPixelFormat source_format = AV_PIX_FMT_NONE;
     ColourSpec source_colour;
     AVCodecID source_codec = AV_CODEC_ID_NONE;

@@ -124,6 +124,36 @@ AVPixelFormat planar_format(Family family, int depth, int ssw, int ssh) {
     return best;
 }
 
+AVPixelFormat with_alpha(AVPixelFormat f) {
+    const AVPixFmtDescriptor* want = av_pix_fmt_desc_get(f);
+    if (!want) return AV_PIX_FMT_NONE;
+    if (want->flags & AV_PIX_FMT_FLAG_ALPHA) return f;
+    const Family family = family_of_desc(want);
+    const int depth = max_depth(want);
+    AVPixelFormat best = AV_PIX_FMT_NONE;
+    int best_score = 1 << 30;
+    for (const AVPixFmtDescriptor* d = av_pix_fmt_desc_next(nullptr); d;
+         d = av_pix_fmt_desc_next(d)) {
+        const AVPixelFormat c = av_pix_fmt_desc_get_id(d);
+        if (!(d->flags & AV_PIX_FMT_FLAG_ALPHA) || (d->flags & AV_PIX_FMT_FLAG_PAL)) continue;
+        if (family_of_desc(d) != family || max_depth(d) < depth) continue;
+        if ((d->flags & AV_PIX_FMT_FLAG_FLOAT) != (want->flags & AV_PIX_FMT_FLAG_FLOAT)) continue;
+        if (family == Family::Yuv &&
+            (d->log2_chroma_w != want->log2_chroma_w || d->log2_chroma_h != want->log2_chroma_h))
+            continue;
+        if (!can_write(c)) continue;
+        // The least depth above the one wanted; then planar, native-endian layouts (no repacking).
+        const int score = 4 * (max_depth(d) - depth) +
+                          ((d->flags & AV_PIX_FMT_FLAG_PLANAR) ? 0 : 1) +
+                          ((d->flags & AV_PIX_FMT_FLAG_BE) ? 2 : 0);
+        if (score < best_score) {
+            best = c;
+            best_score = score;
+        }
+    }
+    return best;
+}
+
 AVPixelFormat planar_equivalent(AVPixelFormat f, std::string* why) {
     auto fail = [&](const std::string& reason) {
         if (why) *why = reason;

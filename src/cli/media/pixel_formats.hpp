@@ -42,4 +42,8 @@ bool is_full_range_format(AVPixelFormat f);  // the yuvj* formats
 // A zimg-accessible format of the family at (at least) `depth` bits.
 AVPixelFormat planar_format(Family family, int depth, int ssw = 0, int ssh = 0);
 
+// The format mlrt can write that is `f` with an alpha channel (gbrp -> gbrap, gray -> ya8,
+// yuv420p -> yuva420p); `f` itself when it has alpha, AV_PIX_FMT_NONE when none exists.
+AVPixelFormat with_alpha(AVPixelFormat f);
+
 }  // namespace mlrt::cli

@@ -13,7 +13,7 @@ namespace mlrt::cli {
 enum class Dither { None, Ordered, Random, ErrorDiffusion };
 
 // What the engine sees: planar float RGB (3 planes) or GRAY (1 plane); and float YUV 4:4:4
-// (3 planes), the luma model's output merged with the source's chroma (luma_merge.hpp).
+// (3 planes): --planes yuv, and a partial model output merged with the source (yuv_merge.hpp).
 struct FloatFormat {
     Family family = Family::Rgb;
     SampleType type = SampleType::Float32;

@@ -1,4 +1,4 @@
-#include "media/luma_merge.hpp"
+#include "media/yuv_merge.hpp"
 
 #include <cstring>
 
@@ -9,10 +9,6 @@ extern "C" {
 
 namespace mlrt::cli {
 namespace {
-
-AVColorSpace yuv_matrix(AVColorSpace m, int width, int height) {
-    return m == AVCOL_SPC_UNSPECIFIED || m == AVCOL_SPC_RGB ? default_matrix(width, height) : m;
-}
 
 std::size_t sample_bytes(SampleType t) {
     return t == SampleType::Float16 ? 2 : 4;
@@ -27,49 +23,57 @@ void copy_plane(const PlaneBuffer& src, int from, PlaneBuffer& dst, int to) {
 bool same_format_and_colour(AVPixelFormat source, const ColourSpec& colour, AVColorSpace matrix,
                             AVPixelFormat target, const ColourSpec& c) {
     const AVPixFmtDescriptor* d = av_pix_fmt_desc_get(source);
+    // Planar only: in packed or semi-planar formats the planes kept share memory with the
+    // model's.
     return target == source && d && family_of(source) == Family::Yuv &&
-           !(d->flags & AV_PIX_FMT_FLAG_ALPHA) && c.matrix == matrix && c.range == colour.range &&
-           c.transfer == colour.transfer && c.primaries == colour.primaries;
+           !(d->flags & AV_PIX_FMT_FLAG_ALPHA) && zimg_layout(source) && c.matrix == matrix &&
+           c.range == colour.range && c.transfer == colour.transfer &&
+           c.primaries == colour.primaries;
 }
 
-// The source frame's chroma planes into `out`, both in the source's format.
-void copy_chroma(const AVFrame& source, AVFrame& out) {
+// The source frame's components [first, first + count) into `out`, both in the source's
+// planar format.
+void copy_components(const AVFrame& source, int first, int count, AVFrame& out) {
     const auto format = static_cast<AVPixelFormat>(source.format);
     const AVPixFmtDescriptor* d = av_pix_fmt_desc_get(format);
-    int done = 1 << d->comp[0].plane;  // the luma's plane is the model's
-    for (int c = 1; c < d->nb_components; ++c) {
+    for (int c = first; c < first + count; ++c) {
         const int plane = d->comp[c].plane;
-        if (done & (1 << plane)) continue;
-        done |= 1 << plane;
+        const int rows = c == 0 ? source.height : AV_CEIL_RSHIFT(source.height, d->log2_chroma_h);
         av_image_copy_plane(out.data[plane], out.linesize[plane], source.data[plane],
                             source.linesize[plane],
-                            av_image_get_linesize(format, source.width, plane),
-                            AV_CEIL_RSHIFT(source.height, d->log2_chroma_h));
+                            av_image_get_linesize(format, source.width, plane), rows);
     }
 }
 
 }  // namespace
 
-LumaMerge::LumaMerge(AVPixelFormat source, const ColourSpec& colour, AVColorSpace luma_matrix,
-                     const FloatFormat& in, const FloatFormat& out, AVPixelFormat target,
-                     const ColourSpec& target_colour, Dither dither)
-    : matrix_(yuv_matrix(luma_matrix, in.width, in.height)),
+AVColorSpace yuv_matrix(AVColorSpace m, int width, int height) {
+    return m == AVCOL_SPC_UNSPECIFIED || m == AVCOL_SPC_RGB ? default_matrix(width, height) : m;
+}
+
+YuvMerge::YuvMerge(ModelPlanes model, AVPixelFormat source, const ColourSpec& colour,
+                   AVColorSpace matrix, const FloatFormat& in, const FloatFormat& out,
+                   AVPixelFormat target, const ColourSpec& target_colour, Dither dither)
+    : first_(model == ModelPlanes::Luma ? 0 : 1),
+      count_(model == ModelPlanes::Luma ? 1 : 2),
+      matrix_(yuv_matrix(matrix, in.width, in.height)),
       exact_(out.width == in.width && out.height == in.height &&
              same_format_and_colour(source, colour, matrix_, target, target_colour)),
       source_yuv_(in.width, in.height, 3, out.type),
       from_yuv_(FloatFormat{Family::Yuv, out.type, out.width, out.height}, target, target_colour,
                 dither, matrix_) {
     if (exact_) {
-        // The chroma FromFloat makes is replaced: neutral planes, never converted.
-        for (int p = 1; p < 3; ++p)
-            std::memset(source_yuv_.plane(p), 0,
-                        static_cast<std::size_t>(source_yuv_.stride()) * in.height);
+        // The kept planes FromFloat makes are replaced: neutral planes, never converted.
+        for (int p = 0; p < 3; ++p)
+            if (p < first_ || p >= first_ + count_)
+                std::memset(source_yuv_.plane(p), 0,
+                            static_cast<std::size_t>(source_yuv_.stride()) * in.height);
         return;
     }
     to_yuv_.emplace(source, colour, FloatFormat{Family::Yuv, out.type, in.width, in.height},
                     matrix_);
     if (out.width == in.width && out.height == in.height) return;
-    // Chroma already at 4:4:4 sits on the luma grid: resizing it is resizing a picture.
+    // Planes already at 4:4:4 sit on the luma grid: resizing one is resizing a picture.
     const ColourSpec plain;
     resize_.emplace(float_format(FloatFormat{Family::Gray, out.type, in.width, in.height}, plain,
                                  AVCOL_SPC_UNSPECIFIED),
@@ -79,7 +83,7 @@ LumaMerge::LumaMerge(AVPixelFormat source, const ColourSpec& colour, AVColorSpac
     merged_ = PlaneBuffer(out.width, out.height, 3, out.type);
 }
 
-void LumaMerge::take_chroma(const AVFrame& frame) {
+void YuvMerge::take_source(const AVFrame& frame) {
     if (exact_) {
         source_frame_.reset(av_frame_clone(&frame));
         if (!source_frame_) throw std::bad_alloc();
@@ -88,17 +92,10 @@ void LumaMerge::take_chroma(const AVFrame& frame) {
     }
 }
 
-av::FramePtr LumaMerge::merge(const PlaneBuffer& luma) {
-    if (!resize_) {
-        copy_plane(luma, 0, source_yuv_, 0);
-        av::FramePtr out = from_yuv_.convert(source_yuv_);
-        if (exact_) {
-            copy_chroma(*source_frame_, *out);
-            source_frame_.reset();
-        }
-        return out;
-    }
-    for (int p = 1; p < 3; ++p) {
+av::FramePtr YuvMerge::merge(const PlaneBuffer& model_planes) {
+    PlaneBuffer& merged = resize_ ? merged_ : source_yuv_;
+    for (int p = 0; resize_ && p < 3; ++p) {
+        if (p >= first_ && p < first_ + count_) continue;
         zimg_image_buffer_const src{};
         src.version = ZIMG_API_VERSION;
         src.plane[0] = {source_yuv_.plane(p), source_yuv_.stride(), ZIMG_BUFFER_MAX};
@@ -107,8 +104,17 @@ av::FramePtr LumaMerge::merge(const PlaneBuffer& luma) {
         dst.plane[0] = {merged_.plane(p), merged_.stride(), ZIMG_BUFFER_MAX};
         resize_->process(src, dst);
     }
-    copy_plane(luma, 0, merged_, 0);
-    return from_yuv_.convert(merged_);
+    for (int i = 0; i < count_; ++i) copy_plane(model_planes, i, merged, first_ + i);
+    av::FramePtr out = from_yuv_.convert(merged);
+    if (exact_) {
+        // The planes the model did not give: the source's own.
+        if (first_ == 0)
+            copy_components(*source_frame_, 1, 2, *out);
+        else
+            copy_components(*source_frame_, 0, 1, *out);
+        source_frame_.reset();
+    }
+    return out;
 }
 
 }  // namespace mlrt::cli
