@@ -197,7 +197,10 @@ def test_errors(core, make_model, tmp_path, case, match):
     rgb = core.std.BlankClip(width=16, height=16, format=vs.RGBS, length=2)
     calls = {
         "integer": lambda: core.ort.Model(core.std.BlankClip(format=vs.RGB24), network_path=model),
-        "subsampled": lambda: core.ort.Model(core.std.BlankClip(format=vs.YUV420PS), network_path=model),
+        # Built, not named: older VapourSynth (R65) has no YUV420PS preset.
+        "subsampled": lambda: core.ort.Model(
+            core.std.BlankClip(format=core.query_video_format(vs.YUV, vs.FLOAT, 32, 1, 1).id),
+            network_path=model),
         "size": lambda: core.ort.Model([rgb, core.std.BlankClip(width=16, height=8, format=vs.GRAYS, length=2)],
                                        network_path=model),
         "frames": lambda: core.ort.Model([rgb, core.std.BlankClip(width=16, height=16, format=vs.GRAYS, length=3)],

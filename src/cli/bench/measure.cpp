@@ -15,10 +15,8 @@ namespace {
 Timing summarise(std::vector<double> ms, double wall_ms) {
     Timing t;
     t.frames = static_cast<int>(ms.size());
-    std::sort(ms.begin(), ms.end());
-    t.ms_min = ms.front();
-    t.ms_median =
-        ms.size() % 2 ? ms[ms.size() / 2] : (ms[ms.size() / 2 - 1] + ms[ms.size() / 2]) / 2;
+    t.ms_min = *std::min_element(ms.begin(), ms.end());
+    t.ms_median = median(ms);
     t.fps = static_cast<double>(ms.size()) / (wall_ms / 1000.0);
     return t;
 }
@@ -135,6 +133,12 @@ Timing time_plain(PlainSession& session, const FrameView& frame, int warmup, int
         ms.push_back(one.ms());
     }
     return summarise(std::move(ms), all.ms());
+}
+
+double median(std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    const std::size_t n = v.size();
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
 double peak_rss_mib() {

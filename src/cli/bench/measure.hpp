@@ -37,6 +37,8 @@ Timing time_plain(PlainSession& session, const FrameView& frame, int warmup, int
 
 double peak_rss_mib();
 
+double median(std::vector<double> values);  // of a non-empty list
+
 class Stopwatch {
   public:
     double ms() const {
