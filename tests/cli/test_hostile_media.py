@@ -208,3 +208,42 @@ def test_deinterlace_truncated_input(models, clip, tmp_path):
     code, err = run(models["identity"], src, tmp_path / "out.mkv", "--deinterlace")
     assert code in (0, 3), err
     assert 1 <= frame_count(tmp_path / "out.mkv") < frame_count(clip)
+
+
+# Alpha in the layouts FFmpeg has (planar, packed, 16-bit, big-endian), at an odd size: copied at
+# scale 1, through the model at scale 2, written into whichever alpha layout FFV1 takes.
+@pytest.mark.parametrize("pix_fmt", ["yuva420p", "yuva444p16le", "gbrap10le", "rgba", "bgra", "argb",
+                                     "rgba64be", "ya8", "ya16be"])
+@pytest.mark.parametrize("model", ["identity", "upscale2x"])
+def test_alpha_layouts(models, tmp_path, pix_fmt, model):
+    vf = "format=rgba,geq=r='r(X,Y)':g='g(X,Y)':b='b(X,Y)':a='X*4',scale=61:35"
+    if pix_fmt.endswith("be"):  # PNG holds these
+        src = lavfi_image(tmp_path / f"{pix_fmt}.png", size="64x36", pix_fmt=pix_fmt, vf=vf)
+    else:
+        planar = pix_fmt.startswith(("yuva", "gbrap"))
+        src = lavfi_video(tmp_path / f"{pix_fmt}.{'mkv' if planar else 'nut'}", size="64x36", rate=10,
+                          duration=0.2, pix_fmt=pix_fmt, codec="ffv1" if planar else "rawvideo", vf=vf)
+    assert video_stream(probe(src))["pix_fmt"] == pix_fmt
+    gray = pix_fmt.startswith("ya")
+    code, err = run(models[("gray-" if gray else "") + model], src, tmp_path / "out.mkv")
+    assert code == 0, err
+    s = video_stream(probe(tmp_path / "out.mkv"))
+    side = 2 if model == "upscale2x" else 1
+    assert (s["width"], s["height"]) == (61 * side, 35 * side)
+    assert "a" in s["pix_fmt"].replace("gray", ""), s["pix_fmt"]  # an alpha format
+
+
+# --planes yuv on subsampled, odd-sized and deep sources: 4:4:4 by default, or back at the source's
+# subsampling.
+@pytest.mark.parametrize("pix_fmt", ["yuv420p", "yuv411p", "yuv440p12le", "nv12", "yuva422p"])
+def test_planes_yuv_unusual_chroma(models, tmp_path, pix_fmt):
+    codec = "rawvideo" if pix_fmt == "nv12" else "ffv1"
+    src = lavfi_video(tmp_path / f"{pix_fmt}.{'nut' if codec == 'rawvideo' else 'mkv'}", size="64x36", rate=10,
+                      duration=0.2, pix_fmt=pix_fmt, codec=codec, vf="scale=61:35")
+    assert video_stream(probe(src))["pix_fmt"] == pix_fmt
+    for extra in ((), ("--pix-fmt", "yuv420p")):
+        out = tmp_path / f"out{len(extra)}.mkv"
+        code, err = run(models["upscale2x"], src, out, "--planes", "yuv", *extra)
+        assert code == 0, err
+        s = video_stream(probe(out))
+        assert (s["width"], s["height"]) == (122, 70)
