@@ -132,11 +132,26 @@ void specialise_input(onnx::ModelProto& model, int channels, int height, int wid
     auto& g = *model.mutable_graph();
     std::set<std::string> initializers;
     for (const auto& t : g.initializer()) initializers.insert(t.name());
+    bool resized = false;
     for (auto& in : *g.mutable_input()) {
         if (initializers.count(in.name())) continue;
         auto* shape = in.mutable_type()->mutable_tensor_type()->mutable_shape();
         const long long want[4] = {1, channels, height, width};
-        for (int i = 0; i < 4; ++i) shape->mutable_dim(i)->set_dim_value(want[i]);
+        for (int i = 0; i < 4; ++i) {
+            auto* d = shape->mutable_dim(i);
+            resized |= i >= 2 && !(d->has_dim_value() && d->dim_value() == want[i]);
+            d->set_dim_value(want[i]);
+        }
+    }
+    if (!resized) return;
+    g.clear_value_info();
+    for (auto& out : *g.mutable_output()) {
+        // An output with no shape at all stays so (an empty one would say rank 0).
+        if (!out.type().tensor_type().has_shape()) continue;
+        auto* shape = out.mutable_type()->mutable_tensor_type()->mutable_shape();
+        for (int i = 2; i < shape->dim_size(); ++i)
+            if (shape->dim(i).has_dim_value())
+                shape->mutable_dim(i)->set_dim_param(out.name() + "_" + std::to_string(i));
     }
 }
 

@@ -34,7 +34,10 @@ ModelSignature model_signature(const onnx::ModelProto& model, const std::string&
 // SpaceToDepth) on any path from the input, else 1.
 int size_multiple(const onnx::ModelProto& model);
 
-// Fixes the input to [1, channels, height, width].
+// Fixes the input to [1, channels, height, width]. Shapes recorded for another input size go:
+// the intermediate tensors' value_info (exporters write the sizes they traced at) and concrete
+// output height and width, which ONNX Runtime then infers from the new input instead of merging
+// stale ones.
 void specialise_input(onnx::ModelProto& model, int channels, int height, int width);
 
 // The output dims ONNX shape inference derives (-1 where it cannot tell; empty on failure, with

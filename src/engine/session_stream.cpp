@@ -41,8 +41,14 @@ void SessionStream::run() {
     try {
         session_.Run(run_options_, binding_);
     } catch (const Ort::Exception& e) {
-        throw Error(ErrorKind::Runtime,
-                    std::string("ONNX Runtime failed to run the model: ") + e.what());
+        std::string what = e.what();
+        // Models that split the frame into windows (Swin-style Reshapes) take only multiples of
+        // their window, which no operator attribute tells: the tile size is the user's lever.
+        if (what.find("cannot be reshaped") != std::string::npos)
+            what +=
+                " (a model that splits frames into windows needs a tile size that is a "
+                "multiple of its window: set the tile size)";
+        throw Error(ErrorKind::Runtime, "ONNX Runtime failed to run the model: " + what);
     }
 }
 

@@ -135,6 +135,33 @@ TEST(Engine, SpaceToDepthModelPadsOddFrames) {
     EXPECT_LE(test::max_abs_diff(whole, run_one(model, in, o)), 1e-5);
 }
 
+// Swin-style window partitioning computes its shapes from the input's (Shape, Gather, Div,
+// Reshape), and exporters leave value_info from the size they exported at. The engine pins the
+// input to its tile size: the graph must still load and run at other sizes.
+TEST(Engine, ShapeComputingModelRunsAtSizesOtherThanItsExport) {
+    const std::string model = test::window_partition_model(3, 4, 64);
+    for (auto [w, h] : {std::pair{64, 64}, std::pair{100, 60}, std::pair{8, 4}}) {
+        SCOPED_TRACE(std::to_string(w) + "x" + std::to_string(h));
+        Frame in = test::make_frame(w, h, 3);
+        Frame out = run_one(model, in, {});
+        ASSERT_EQ(out.width(), w);
+        ASSERT_EQ(out.height(), h);
+        const auto n = static_cast<std::size_t>(w) * static_cast<std::size_t>(h);
+        for (int p = 0; p < 3; ++p)
+            for (std::size_t i = 0; i < n; ++i)
+                ASSERT_EQ(test::sample(out, p, i), 2 * test::sample(in, p, i)) << p << " " << i;
+    }
+    // Tiled, at tiles that are multiples of the window.
+    EngineOptions o;
+    o.tile_width = 48;
+    o.tile_height = 20;
+    Frame in = test::make_frame(96, 60, 3);
+    EXPECT_EQ(test::max_abs_diff(run_one(model, in, o), run_one(model, in, {})), 0.0);
+    // Other sizes fail in ONNX Runtime's Reshape; the message says what to change.
+    EXPECT_NE(error_of([&] { run_one(model, test::make_frame(25, 20, 3), {}); }).find("tile size"),
+              std::string::npos);
+}
+
 TEST(Engine, FixedSizeModel) {
     ConvStackSpec spec;
     spec.layers = 2;

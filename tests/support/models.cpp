@@ -252,6 +252,36 @@ std::string interpolator_model(int planes, unsigned seed) {
     return m.SerializeAsString();
 }
 
+std::string window_partition_model(int channels, int window, int export_size) {
+    auto m = new_model();
+    auto& g = *m.mutable_graph();
+    add_numbered_node(g, "Shape", {"input"}, {"shape"});
+    add_int64_tensor(g, "i2", {1}, {2});
+    add_int64_tensor(g, "i3", {1}, {3});
+    add_int64_tensor(g, "win", {1}, {window});
+    add_int64_tensor(g, "head", {2}, {1, channels});
+    set_int(add_numbered_node(g, "Gather", {"shape", "i2"}, {"h"}), "axis", 0);
+    set_int(add_numbered_node(g, "Gather", {"shape", "i3"}, {"w"}), "axis", 0);
+    add_numbered_node(g, "Div", {"h", "win"}, {"rows"});
+    add_numbered_node(g, "Div", {"w", "win"}, {"cols"});
+    set_int(add_numbered_node(g, "Concat", {"head", "rows", "win", "cols", "win"}, {"grid"}),
+            "axis", 0);
+    add_numbered_node(g, "Reshape", {"input", "grid"}, {"split"});
+    set_ints(add_numbered_node(g, "Transpose", {"split"}, {"windows"}), "perm", {0, 1, 2, 4, 3, 5});
+    add_float_tensor(g, "two", {}, {2.f}, false);
+    add_numbered_node(g, "Mul", {"windows", "two"}, {"scaled"});
+    set_ints(add_numbered_node(g, "Transpose", {"scaled"}, {"joined"}), "perm", {0, 1, 2, 4, 3, 5});
+    add_numbered_node(g, "Reshape", {"joined", "shape"}, {"output"});
+    *g.add_input() = value("input", kFloat, {1, channels, 0, 0});
+    *g.add_output() = value("output", kFloat, {1, channels, export_size, export_size});
+    const std::int64_t n = export_size / window;
+    *g.add_value_info() = value("split", kFloat, {1, channels, n, window, n, window});
+    *g.add_value_info() = value("windows", kFloat, {1, channels, n, n, window, window});
+    *g.add_value_info() = value("scaled", kFloat, {1, channels, n, n, window, window});
+    *g.add_value_info() = value("joined", kFloat, {1, channels, n, window, n, window});
+    return m.SerializeAsString();
+}
+
 std::string channel_split_model(int in_channels, int out_channels) {
     auto m = new_model();
     auto& g = *m.mutable_graph();

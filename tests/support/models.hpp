@@ -33,6 +33,12 @@ std::string unet_model(int in_channels, int out_channels, unsigned seed = 1);
 // (1 - t) : t. Opset 16.
 std::string interpolator_model(int planes, unsigned seed = 1);
 
+// y = 2x computed window by window as Swin-style models do: Shape, Gather and Div give the
+// window grid, Reshape and Transpose split the frame into `window`-sized windows and back. Its
+// value_info and output shape are those of an export at export_size x export_size (stale at any
+// other size), as exporters leave them. Sizes must be multiples of `window`.
+std::string window_partition_model(int channels, int window, int export_size);
+
 // Output channel k = input channel (k % in_channels): a flexible-output model.
 std::string channel_split_model(int in_channels, int out_channels);
 

@@ -37,6 +37,8 @@ int main(int argc, char** argv) {
         bytes = mlrt::test::unet_model(arg(3, 4), arg(4, 3), static_cast<unsigned>(arg(5, 1)));
     } else if (kind == "interpolator") {
         bytes = mlrt::test::interpolator_model(arg(3, 3), static_cast<unsigned>(arg(4, 1)));
+    } else if (kind == "window") {
+        bytes = mlrt::test::window_partition_model(arg(3, 3), arg(4, 4), arg(5, 64));
     } else {
         std::fprintf(stderr, "unknown model kind '%s'\n", kind.c_str());
         return 2;
