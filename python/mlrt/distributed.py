@@ -92,6 +92,17 @@ def _frames_per_input_frame(args: list[str]) -> int:
     return 1
 
 
+def _outputs_per_frame(args: list[str]) -> int:
+    """N under `--interpolate N` (N output frames per input frame, --frames counting input
+    frames), else 1."""
+    for i, a in enumerate(args):
+        if a.startswith("--interpolate="):
+            return int(a.split("=", 1)[1])
+        if a == "--interpolate" and i + 1 < len(args):
+            return int(args[i + 1])
+    return 1
+
+
 def _run_chunk(spec: dict) -> dict:
     """One chunk, on a worker: `mlrt run --frames A:B` into a temporary name, checked and
     renamed, so a segment under its final name is always complete."""
@@ -105,9 +116,10 @@ def _run_chunk(spec: dict) -> dict:
         _cli.run_command(binary, "run", "--quiet", "--no-copy", "--frames", f"{start}:{end}",
                          *spec["args"], spec["model"], spec["input"], tmp, what=what)
         info = _cli.probe(tmp, binary)
-        if info["frames"] != end - start:
+        expected = (end - start) * _outputs_per_frame(spec["args"])
+        if info["frames"] != expected:
             raise _cli.CommandError(f"{what}: the segment holds {info['frames']} frame(s), not "
-                                    f"{end - start}")
+                                    f"{expected}")
         digest, size = _manifest.sha256(tmp), tmp.stat().st_size
         os.replace(tmp, segment)
     finally:
@@ -226,7 +238,7 @@ def run(model, input, output, *, chunks: int | None = None, client=None, work_di
                      "--audio-from", input, output, *segments, what=f"joining into '{output}'")
     if own_work_dir:
         shutil.rmtree(work, ignore_errors=True)
-    return Result(str(output), info["frames"], len(plan), computed,
+    return Result(str(output), info["frames"] * _outputs_per_frame(run_args), len(plan), computed,
                   round(time.monotonic() - began, 3))
 
 

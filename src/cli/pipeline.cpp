@@ -121,6 +121,9 @@ void Pipeline::read(av::FramePtr first) {
         std::int64_t selected = 0;
         bool stopped = false;  // interrupted or aborted: the window's last frames are not owed
         std::optional<TemporalReader> temporal;
+        // Frames read around a --frames range for the windows and pairs at its edges.
+        const int context_before = options_.temporal.context_before();
+        const int context_after = options_.temporal.context_after();
         if (options_.temporal.active())
             temporal.emplace(options_.temporal, plan_.source, plan_.source_colour, plan_.engine_in,
                              plan_.luma_matrix, tb, decoder_.frame_rate());
@@ -133,7 +136,7 @@ void Pipeline::read(av::FramePtr first) {
             }
             if (!frame) frame = decoder_.next(forward);
             if (!frame) break;
-            if (options_.range.past_end(index)) break;
+            if (options_.range.past_end(index - context_after)) break;
             if (frame->width != width || frame->height != height)
                 throw Error(ErrorKind::InvalidArgument,
                             "input '" + decoder_.path() + "' changes size at frame " +
@@ -149,7 +152,21 @@ void Pipeline::read(av::FramePtr first) {
                                 av::pix_fmt_name(static_cast<AVPixelFormat>(frame->format)) + ")");
             const std::int64_t pts = frame->best_effort_timestamp;
             if (!options_.range.contains(index)) {
-                if (pts != AV_NOPTS_VALUE) skipped_until = av_rescale_q(pts, tb, av::kMicroseconds);
+                const bool before = index < options_.range.start;
+                if (before && pts != AV_NOPTS_VALUE)
+                    skipped_until = av_rescale_q(pts, tb, av::kMicroseconds);
+                const bool context =
+                    temporal && (before ? index >= options_.range.start - context_before
+                                        : options_.range.past_end(index));
+                if (context) {
+                    bool ok = true;
+                    for (auto& t : temporal->push(*frame, pts, false))
+                        if (!(ok = submit(Job{seq++, t.pts, nullptr, std::move(t)}))) break;
+                    if (!ok) {
+                        stopped = true;
+                        break;
+                    }
+                }
                 continue;
             }
             if (selected == 0 && pts != AV_NOPTS_VALUE) {

@@ -51,11 +51,11 @@ TemporalReader::TemporalReader(const TemporalOptions& options, AVPixelFormat sou
     }
 }
 
-std::vector<TemporalJob> TemporalReader::push(const AVFrame& frame, std::int64_t pts) {
+std::vector<TemporalJob> TemporalReader::push(const AVFrame& frame, std::int64_t pts, bool output) {
     auto planes = std::make_shared<PlaneBuffer>(engine_in_.width, engine_in_.height,
                                                 engine_in_.planes(), engine_in_.type);
     to_float_.convert(frame, *planes);
-    Item item{std::move(planes), pts};
+    Item item{std::move(planes), pts, output};
     std::vector<TemporalJob> jobs;
     if (window_) {
         jobs = windows(window_->push(std::move(item)));
@@ -78,6 +78,7 @@ std::vector<TemporalJob> TemporalReader::finish() {
 std::vector<TemporalJob> TemporalReader::windows(std::vector<std::vector<Item>> ready) const {
     std::vector<TemporalJob> jobs;
     for (auto& w : ready) {
+        if (!w[w.size() / 2].output) continue;  // centred on a context frame
         TemporalJob j;
         // Output frame i keeps frame i's timestamp: the centre's.
         j.pts = w[w.size() / 2].pts;
@@ -92,6 +93,7 @@ std::vector<TemporalJob> TemporalReader::windows(std::vector<std::vector<Item>> 
 // times A's duration, which is exact integer arithmetic, so the video keeps the audio's clock.
 // Past the last frame (no B) A is repeated N times over one nominal frame duration.
 std::vector<TemporalJob> TemporalReader::between(const Item& a, const Item* b) {
+    if (!a.output) return {};  // the context frame after a range
     const int n = interpolation_->factor();
     const bool timed = a.pts != AV_NOPTS_VALUE && (!b || b->pts != AV_NOPTS_VALUE);
     const std::int64_t gap = b && timed ? b->pts - a.pts : frame_duration_;

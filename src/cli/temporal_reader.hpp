@@ -19,6 +19,11 @@ struct TemporalOptions {
     int interpolate = 0;          // N >= 2, or 0
     double scene_threshold = -1;  // < 0: off
     bool active() const noexcept { return window > 0 || interpolate > 0; }
+    // Frames beyond a --frames range that its first and last output frames are made from: the
+    // window's half on each side, the next frame for the last pair. Read as context, not written,
+    // so that a range's frames equal the same frames of a whole run and segments join seamlessly.
+    int context_before() const noexcept { return window / 2; }
+    int context_after() const noexcept { return window > 0 ? window / 2 : interpolate > 0 ? 1 : 0; }
 };
 
 struct TemporalJob {
@@ -35,7 +40,9 @@ class TemporalReader {
                    const FloatFormat& engine_in, AVColorSpace luma_matrix, AVRational time_base,
                    AVRational frame_rate);
 
-    std::vector<TemporalJob> push(const AVFrame& frame, std::int64_t pts);
+    // `output`: false for a context frame (TemporalOptions::context_before), which the model
+    // sees beside others but whose own output is not made.
+    std::vector<TemporalJob> push(const AVFrame& frame, std::int64_t pts, bool output = true);
     std::vector<TemporalJob> finish();
 
     // The input's time base divided by N for interpolation (N frames per input frame interval).
@@ -47,6 +54,7 @@ class TemporalReader {
     struct Item {
         std::shared_ptr<const PlaneBuffer> planes;
         std::int64_t pts = AV_NOPTS_VALUE;
+        bool output = true;
     };
     std::vector<TemporalJob> windows(std::vector<std::vector<Item>> ready) const;
     std::vector<TemporalJob> between(const Item& a, const Item* b);

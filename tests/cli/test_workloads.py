@@ -7,7 +7,7 @@ import subprocess
 import numpy as np
 import pytest
 
-from helpers import MLRT, audio_bytes, ffmpeg, frame_count, frame_times, lavfi_video, mlrt, probe, raw_frames, video_stream
+from helpers import MLRT, audio_bytes, ffmpeg, frame_count, frame_times, framemd5, lavfi_video, mlrt, probe, raw_frames, video_stream
 
 BUILD_TESTS = MLRT.parents[2] / "tests"
 WRITE_MODEL = BUILD_TESTS / "mlrt_write_test_model"
@@ -217,3 +217,20 @@ def test_int8_calibrates_models_with_several_clips(model, tmp_path):
     net = model("window9", "conv", 9, 3, 2, 1, 3, 8)
     p = mlrt("run", net, clip, tmp_path / "win8.mkv", "--window", "3", "--int8", "--backend", "cpu")
     assert "wrote 3 frame(s)" in p.stderr
+
+
+@pytest.mark.parametrize("flags", [("--window", "3"), ("--interpolate", "2")], ids=["window", "interpolate"])
+def test_ranges_are_made_from_the_frames_around_them(model, tmp_path, flags):
+    # A --frames segment's first and last frames come from the frames beyond the range (the
+    # window's other half, the pair's next frame), as in a whole run: segments join seamlessly.
+    net = model("window9", "conv", 9, 3, 2, 1, 3, 8) if flags[0] == "--window" else model("interp", "interpolator", 3)
+    clip, _, _ = rgb_clip(tmp_path / "in.mkv", size="64x48", frames=8)
+    whole = tmp_path / "whole.mkv"
+    mlrt("run", "-q", net, clip, whole, *flags)
+    parts = []
+    for r in ("0:3", "3:6", "6:"):
+        parts.append(tmp_path / f"part{len(parts)}.mkv")
+        mlrt("run", "-q", net, clip, parts[-1], *flags, "--frames", r, "--no-copy")
+    joined = tmp_path / "joined.mkv"
+    mlrt("concat", "-q", joined, *parts)
+    assert framemd5(joined) == framemd5(whole)

@@ -11,6 +11,7 @@ import pytest
 from conftest import BUILD, PACKAGE_DIR, media
 
 MLRT_BIN = os.environ.get("MLRT_BIN") or str(BUILD / "src" / "cli" / "mlrt")
+WRITE_MODEL = BUILD / "tests" / "mlrt_write_test_model"
 
 try:
     import distributed
@@ -199,4 +200,22 @@ def test_deinterlaced_chunks_equal_one_deinterlaced_run(client, tmp_path, mode, 
     subprocess.run([MLRT_BIN, "run", "-q", model, clip, full, "--deinterlace", mode], check=True)
     r = md.run(model, clip, tmp_path / "out.mkv", chunks=3, client=client, deinterlace=mode)
     assert r.frames == per_frame * 24 and r.chunks == 3
+    assert framemd5(tmp_path / "out.mkv") == framemd5(full)
+
+
+@pytest.mark.parametrize("flags", [{"window": 3}, {"interpolate": 2}], ids=["window", "interpolate"])
+def test_temporal_chunks_equal_one_run(client, tmp_path, flags):
+    # Each chunk reads the frames beyond its range that its edge frames are made from; under
+    # --interpolate a chunk holds N frames per input frame.
+    from mlrt import distributed as md
+    clip = tmp_path / "in.mkv"
+    ffmpeg("-f", "lavfi", "-i", "testsrc2=size=64x48:rate=24:duration=1", "-c:v", "ffv1", "-g", "6", clip)
+    model = tmp_path / "m.onnx"
+    kind = ["conv", 9, 3, 2, 1, 3, 8] if "window" in flags else ["interpolator", 3]
+    subprocess.run([str(WRITE_MODEL), model, *map(str, kind)], check=True)
+    key, value = next(iter(flags.items()))
+    full = tmp_path / "full.mkv"
+    subprocess.run([MLRT_BIN, "run", "-q", model, clip, full, f"--{key}", str(value)], check=True)
+    r = md.run(model, clip, tmp_path / "out.mkv", chunks=3, client=client, **flags)
+    assert r.chunks == 3 and r.frames == 24 * flags.get("interpolate", 1)
     assert framemd5(tmp_path / "out.mkv") == framemd5(full)

@@ -174,13 +174,16 @@ int run(const RunArgs& a) {
 
     // --frames START: jump near START rather than decode everything before it. Frame 0 is still
     // where format and colour come from, as in a run over the whole input.
+    // A window's first frames are made from frames before START too: seek to those.
     std::int64_t first_index = 0;
-    if (range.starts_late() && a.input != "-") {
-        SeekResult s = seek_to_frame(decoder, *first, range.start);
+    const std::int64_t seek_target =
+        std::max<std::int64_t>(0, range.start - a.model_input.temporal.context_before());
+    if (seek_target > 0 && a.input != "-") {
+        SeekResult s = seek_to_frame(decoder, *first, seek_target);
         if (s.frame) {
             first = std::move(s.frame);
             early = std::move(s.packets);
-            first_index = range.start;
+            first_index = seek_target;
         } else {
             if (a.engine.verbose)
                 std::fprintf(stderr, "mlrt: not seeking in '%s' (%s); decoding from its start\n",
@@ -258,8 +261,11 @@ int run(const RunArgs& a) {
     out.pix_fmt = a.pix_fmt;
     out.copy_streams = !a.no_copy;
     // What `mlrt concat` checks segments by: the frames they hold and the input they came from.
-    out.tags = {{"MLRT_FRAMES", std::to_string(range.start) + ":" +
-                                    (range.end ? std::to_string(*range.end) : std::string())},
+    // Counted in output frames: --interpolate N writes N per input frame.
+    const std::int64_t per_input = std::max(1, a.model_input.temporal.interpolate);
+    out.tags = {{"MLRT_FRAMES",
+                 std::to_string(range.start * per_input) + ":" +
+                     (range.end ? std::to_string(*range.end * per_input) : std::string())},
                 {"MLRT_SOURCE", source_identity(a.input)}};
     VideoSetup setup;
     setup.width = engine_out.width;
