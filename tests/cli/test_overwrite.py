@@ -1,5 +1,5 @@
 """mlrt run never replaces an existing output unless -y/--overwrite says so (ffmpeg's convention)."""
-from helpers import lavfi_image, lavfi_video, mlrt
+from helpers import lavfi_image, lavfi_video, mlrt, size_changing_clip
 
 
 def _untouched(path, before):
@@ -54,3 +54,26 @@ def test_standard_output_needs_no_flag(models, tmp_path):
     p = mlrt("run", "-q", models["identity"], clip, "-", binary=True, check=False)
     assert p.returncode == 0, p.stderr
     assert p.stdout.startswith(b"YUV4MPEG2")
+
+
+def test_a_failing_run_leaves_the_file_it_would_replace(models, tmp_path):
+    # -y replaces the output only when the run succeeds: it is written under a hidden name and
+    # renamed at the end, so a run that fails half way leaves the old file as it was.
+    out = tmp_path / "out.mkv"
+    lavfi_video(out, duration=0.25)
+    before = _snapshot(out)
+    changing = size_changing_clip(tmp_path)  # fails at the frame where the size changes
+    p = mlrt("run", "-q", "-y", models["identity"], changing, out, check=False)
+    assert p.returncode == 1 and "changes size" in p.stderr, p.stderr
+    _untouched(out, before)
+    assert sorted(f.name for f in tmp_path.iterdir() if "partial" in f.name) == []
+    img = tmp_path / "out.png"
+    lavfi_image(img)
+    before = _snapshot(img)
+    p = mlrt("run", "-q", "-y", models["identity"], tmp_path / "missing.png", img, check=False)
+    assert p.returncode == 1
+    _untouched(img, before)
+    # A success replaces it, and leaves nothing else behind.
+    mlrt("run", "-q", "-y", models["identity"], lavfi_image(tmp_path / "in.png", size="32x16"), img)
+    assert img.read_bytes() != before[0]
+    assert [f.name for f in tmp_path.iterdir() if "partial" in f.name] == []

@@ -234,3 +234,13 @@ def test_ranges_are_made_from_the_frames_around_them(model, tmp_path, flags):
     joined = tmp_path / "joined.mkv"
     mlrt("concat", "-q", joined, *parts)
     assert framemd5(joined) == framemd5(whole)
+
+
+def test_interpolating_one_frame_into_a_single_image_is_refused(model, tmp_path):
+    # One input frame gives N output frames: that is not one image.
+    net = model("interp", "interpolator", 3)
+    src = tmp_path / "in.png"
+    ffmpeg("-f", "lavfi", "-i", "testsrc2=size=64x48", "-frames:v", "1", src)
+    p = mlrt("run", net, src, tmp_path / "out.png", "--interpolate", "2", check=False)
+    assert p.returncode == 1 and "single image" in p.stderr and "writes 2 frames" in p.stderr, p.stderr
+    assert not (tmp_path / "out.png").exists()

@@ -263,10 +263,10 @@ int run(const RunArgs& a) {
     // What `mlrt concat` checks segments by: the frames they hold and the input they came from.
     // Counted in output frames: --interpolate N writes N per input frame.
     const std::int64_t per_input = std::max(1, a.model_input.temporal.interpolate);
-    out.tags = {{"MLRT_FRAMES",
-                 std::to_string(range.start * per_input) + ":" +
-                     (range.end ? std::to_string(*range.end * per_input) : std::string())},
-                {"MLRT_SOURCE", source_identity(a.input)}};
+    out.tags = {
+        {"MLRT_FRAMES", std::to_string(range.start * per_input) + ":" +
+                            (range.end ? std::to_string(*range.end * per_input) : std::string())},
+        {"MLRT_SOURCE", source_identity(a.input)}};
     VideoSetup setup;
     setup.width = engine_out.width;
     setup.height = engine_out.height;
@@ -295,11 +295,11 @@ int run(const RunArgs& a) {
         // Refuse before spending any time when the container already says there is more.
         auto n = decoder.frame_count_estimate();
         if (n && range.end) n = std::min(*n, *range.end);
-        if (n && *n - range.start > 1)
-            bad_arg("output '" + a.output + "' is a single image but the input has " +
-                    std::to_string(*n - range.start) +
-                    " frames; write a sequence (e.g. out_%05d.png) or a video, or pick one frame "
-                    "with --frames N");
+        if (n && (*n - range.start) * per_input > 1)
+            bad_arg("output '" + a.output + "' is a single image but the run writes " +
+                    std::to_string((*n - range.start) * per_input) +
+                    " frames; write a sequence (e.g. out_%05d.png) or a video" +
+                    (per_input > 1 ? "" : ", or pick one frame with --frames N"));
     }
     Encoder encoder(out, setup, &decoder);
     decoder.forward_streams(encoder.copied_streams());

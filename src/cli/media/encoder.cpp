@@ -27,8 +27,23 @@ bool is_y4m(const AVOutputFormat& f) {
     return std::string(f.name) == "yuv4mpegpipe";
 }
 
-// image2 opens each file when it writes it; find out now whether it will be able to.
-void check_image_destination(const std::string& path) {
+// A hidden name beside `path` for the file while it is written; empty when it must be written
+// in place (a device, a FIFO or anything else that is not a regular file, or a URL).
+std::string partial_name(const std::string& path, OutputKind kind) {
+    if (kind != OutputKind::Video && kind != OutputKind::Image) return {};
+    if (path.find("://") != std::string::npos) return {};
+    std::error_code ec;
+    if (fs::exists(path, ec) && !fs::is_regular_file(path, ec)) return {};
+    const fs::path p(path);
+    // The extension stays last: image2 and some muxers look at it.
+    return (p.parent_path() / ("." + p.stem().string() + ".mlrt-partial-" +
+                               std::to_string(getpid()) + p.extension().string()))
+        .string();
+}
+
+// image2 opens each file when it writes it, and a partial file is renamed over the output: find
+// out now whether that will work.
+void check_destination(const std::string& path) {
     fs::path dir = fs::path(path).parent_path();
     if (dir.empty()) dir = ".";
     std::error_code ec;
@@ -46,7 +61,10 @@ void check_image_destination(const std::string& path) {
 }  // namespace
 
 Encoder::Encoder(const OutputOptions& options, const VideoSetup& setup, const Decoder* copy_from)
-    : options_(options), setup_(setup), kind_(classify_output(options.path)) {
+    : options_(options),
+      setup_(setup),
+      kind_(classify_output(options.path)),
+      write_path_(partial_name(options.path, kind_)) {
     if (kind_ == OutputKind::Y4mPipe && isatty(STDOUT_FILENO))
         throw Error(ErrorKind::InvalidArgument,
                     "refusing to write a Y4M stream to a terminal; redirect standard output or "
@@ -87,6 +105,13 @@ int Encoder::open(const Decoder* copy_from) {
         throw Error(ErrorKind::InvalidArgument,
                     "cannot write '" + options_.path + "': " + av::error_text(ret));
     format_.reset(ctx);
+    if (!write_path_.empty()) {
+        // The format is the output name's; the bytes go to the partial file (image2 writes to
+        // the context's url itself).
+        av_freep(&ctx->url);
+        ctx->url = av_strdup(write_path_.c_str());
+        if (!ctx->url) throw std::bad_alloc();
+    }
     const AVOutputFormat& of = *ctx->oformat;
 
     const AVCodec* enc = choose_encoder(kind_, of, options_);
@@ -216,10 +241,14 @@ Encoder::~Encoder() {
 void Encoder::open_io() {
     AVFormatContext* ctx = format_.get();
     if (ctx->oformat->flags & AVFMT_NOFILE) {
-        check_image_destination(options_.path);
+        check_destination(options_.path);
         return;
     }
-    const std::string url = kind_ == OutputKind::Y4mPipe ? "pipe:1" : options_.path;
+    // Renaming would replace a file that cannot be written: refuse it as opening it would.
+    if (!write_path_.empty()) check_destination(options_.path);
+    const std::string url = kind_ == OutputKind::Y4mPipe ? "pipe:1"
+                            : write_path_.empty()        ? options_.path
+                                                         : write_path_;
     const int r = avio_open(&ctx->pb, url.c_str(), AVIO_FLAG_WRITE);
     if (r < 0)
         throw Error(ErrorKind::Io,
@@ -299,6 +328,15 @@ void Encoder::finish() {
     if (!(format_->oformat->flags & AVFMT_NOFILE))
         av::check(avio_closep(&format_->pb), ErrorKind::Io,
                   "closing output '" + options_.path + "'");
+    if (!write_path_.empty()) {
+        std::error_code ec;
+        fs::rename(write_path_, options_.path, ec);
+        if (ec) {
+            discard();
+            throw Error(ErrorKind::Io, "cannot write output '" + options_.path + "': renaming '" +
+                                           write_path_ + "' to it failed: " + ec.message());
+        }
+    }
     finished_ = true;
 }
 
@@ -312,7 +350,7 @@ void Encoder::discard() noexcept {
             break;  // what went down the pipe is gone
         case OutputKind::Video:
         case OutputKind::Image:
-            fs::remove(options_.path, ec);
+            fs::remove(write_path_.empty() ? options_.path : write_path_, ec);
             break;
         case OutputKind::ImageSequence: {
             // image2 numbers files from 1 by default, one file per packet; the one after the last

@@ -50,6 +50,9 @@ class Encoder {
     OutputOptions options_;
     VideoSetup setup_;
     OutputKind kind_;
+    // Where the file is written until finish() renames it to the output's name: a failing run
+    // then leaves a file it was allowed to replace (-y) as it was. Empty: written in place.
+    std::string write_path_;
     av::OutputFormatPtr format_;
     av::CodecContextPtr codec_;
     AVStream* stream_ = nullptr;
