@@ -68,9 +68,9 @@ std::vector<BudgetItem> engine_items(const MemoryJob& job, int streams, int tile
     std::vector<BudgetItem> items;
     const auto s = static_cast<std::uint64_t>(streams);
     const std::uint64_t float_in = static_cast<std::uint64_t>(job.in_width) * job.in_height *
-                                   job.in_planes * job.in_sample_bytes;
+                                   (job.in_planes + job.alpha_in_planes) * job.in_sample_bytes;
     const std::uint64_t float_out = static_cast<std::uint64_t>(job.out_width) * job.out_height *
-                                    job.out_planes * job.out_sample_bytes;
+                                    (job.out_planes + job.alpha_out_planes) * job.out_sample_bytes;
     items.push_back({fmt::format("float frames in and out, {} worker(s)", streams),
                      s * (float_in + float_out)});
     const int tw = static_cast<int>(tile_samples(tile_w, job.in_width));
@@ -164,7 +164,10 @@ std::optional<MemoryLimit> memory_limit(std::optional<std::uint64_t> max_memory)
 
 MemoryBudget plan_memory(const MemoryJob& job, const std::optional<MemoryLimit>& limit,
                          const ActivationEstimate& activations) {
-    const std::uint64_t per_frame = job.decoded_frame_bytes + job.converted_frame_bytes;
+    const std::uint64_t float_frame = static_cast<std::uint64_t>(job.in_width) * job.in_height *
+                                      job.in_planes * job.in_sample_bytes;
+    const std::uint64_t per_frame =
+        (job.float_in_flight ? float_frame : job.decoded_frame_bytes) + job.converted_frame_bytes;
     const int min_in_flight = std::max(1, job.streams);
     auto build = [&](int streams, int tw, int th, int in_flight) {
         MemoryBudget b;
@@ -172,6 +175,11 @@ MemoryBudget plan_memory(const MemoryJob& job, const std::optional<MemoryLimit>&
         b.items.insert(b.items.begin(),
                        {fmt::format("{} frame(s) in flight, decoded and converted", in_flight),
                         static_cast<std::uint64_t>(in_flight) * per_frame});
+        if (job.held_float_frames > 0)
+            b.items.insert(
+                b.items.begin() + 1,
+                {fmt::format("{} float frame(s) held for windows or pairs", job.held_float_frames),
+                 static_cast<std::uint64_t>(job.held_float_frames) * float_frame});
         b.total = sum(b.items);
         b.frames_in_flight = in_flight;
         b.limit = limit;

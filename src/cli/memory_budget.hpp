@@ -37,6 +37,13 @@ struct MemoryJob {
     int scale = 1;
     int default_in_flight = 4;
     std::uint64_t model_bytes = 0;
+    // --window / --interpolate: the reader converts frames to float and holds them, the window's
+    // (or pair's) frames beyond those in flight; and each frame in flight is a float frame.
+    int held_float_frames = 0;
+    bool float_in_flight = false;
+    // The input's alpha: float planes per worker beside the frame's (in at the model's input
+    // size, out at its output size).
+    int alpha_in_planes = 0, alpha_out_planes = 0;
 };
 
 struct BudgetItem {

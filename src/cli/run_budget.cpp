@@ -25,7 +25,7 @@ std::uint64_t image_bytes(AVPixelFormat f, int w, int h) {
 MemoryBudget plan_run_memory(const ModelSource& model, std::uintmax_t model_bytes,
                              const FloatFormat& engine_in, AVPixelFormat source,
                              const EngineOptions& options, std::optional<std::uint64_t> max_memory,
-                             bool verbose) {
+                             bool verbose, const RunExtras& extras) {
     // Shape inference per tile size tried; the scale comes from the first.
     std::map<std::pair<int, int>, std::optional<ComputeEstimate>> cache;
     auto estimate = [&](int w, int h) -> const std::optional<ComputeEstimate>& {
@@ -62,6 +62,13 @@ MemoryBudget plan_run_memory(const ModelSource& model, std::uintmax_t model_byte
     job.scale = scale;
     job.default_in_flight = 2 * job.streams + 2;  // the pipeline's own cap
     job.model_bytes = model_bytes;
+    job.held_float_frames = extras.window > 0 ? extras.window : extras.pairs ? 2 : 0;
+    job.float_in_flight = extras.window > 0 || extras.pairs;
+    if (extras.alpha) {
+        // Through the model (a second input and output) when it scales; else one plane.
+        job.alpha_in_planes = scale > 1 ? engine_in.planes() : 0;
+        job.alpha_out_planes = scale > 1 ? engine_in.planes() : 1;
+    }
 
     const auto activations = [&](int w, int h) -> std::uint64_t {
         const auto& e = estimate(w, h);

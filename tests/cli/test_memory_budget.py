@@ -84,3 +84,24 @@ def test_malformed_max_memory_is_a_usage_error(models, tmp_path, bad):
     p = mlrt("run", models["identity"], src, tmp_path / "o.png", "--max-memory", bad, check=False)
     assert p.returncode == 2
     assert "--max-memory" in p.stderr
+
+
+def _float_frames_item(stderr):
+    m = re.search(r"mlrt: memory: +([\d.]+) (KiB|MiB)  float frames in and out", stderr)
+    assert m, stderr
+    return float(m.group(1)) * (1024 if m.group(2) == "MiB" else 1)
+
+
+def test_windows_and_alpha_are_counted(models, tmp_path):
+    # The frames a window holds, and the alpha's planes beside the frame's, are in the estimate.
+    clip = lavfi_video(tmp_path / "in.mkv", size="64x48", rate=10, duration=0.3, pix_fmt="gbrp")
+    model = tmp_path / "window.onnx"
+    subprocess.run([str(MLRT.parents[2] / "tests" / "mlrt_write_test_model"), str(model), "conv", "9", "3", "1", "1"],
+                   check=True)
+    p = mlrt("run", "-v", model, clip, tmp_path / "w.mkv", "--window", "3")
+    assert "3 float frame(s) held for windows or pairs" in p.stderr, p.stderr
+    rgba = lavfi_image(tmp_path / "a.png", pix_fmt="rgba")
+    with_alpha = _float_frames_item(mlrt("run", "-v", models["upscale2x"], rgba, tmp_path / "a_out.png").stderr)
+    dropped = _float_frames_item(mlrt("run", "-v", models["upscale2x"], rgba, tmp_path / "d_out.png",
+                                      "--alpha", "drop").stderr)
+    assert with_alpha == pytest.approx(2 * dropped, rel=0.02)  # through the model: a second in and out

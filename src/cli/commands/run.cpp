@@ -212,8 +212,11 @@ int run(const RunArgs& a) {
     EngineOptions options = engine_options(a.engine);
     // Output planes are checked below (output_planes), with the flags that explain them.
     options.flexible_output = true;
+    const RunExtras extras{.window = a.model_input.temporal.window,
+                           .pairs = a.model_input.temporal.interpolate > 0,
+                           .alpha = has_alpha(source) && a.alpha != "drop"};
     const MemoryBudget budget = plan_run_memory(model_source, model.model_bytes, engine_in, source,
-                                                options, a.max_memory, a.engine.verbose);
+                                                options, a.max_memory, a.engine.verbose, extras);
     const InputFormat engine_input =
         input_plan.engine_input(engine_in.width, engine_in.height, engine_in.type);
     CalibrationJob calibration_job{.input = a.input,
