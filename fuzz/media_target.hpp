@@ -1,8 +1,9 @@
 #pragma once
 // The media fuzz target's body, shared by its libFuzzer entry point and by the regression test
 // that replays what it found (tests/media/test_media_fuzz_regressions.cpp). It is the input side
-// of `mlrt run`: demux and decode from memory, the pixel-format and colour checks, and the
-// conversion of each frame to the engine's float planes.
+// of `mlrt run`: demux and decode from memory (through bwdif for a third of the inputs, frame
+// or field rate for another), the pixel-format and colour checks, and the conversion of each
+// frame to the engine's float planes: RGB, GRAY, YUV 4:4:4 (--planes yuv) and alpha.
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -10,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "media/alpha.hpp"
 #include "media/colour.hpp"
 #include "media/converter.hpp"
 #include "media/decoder.hpp"
@@ -37,12 +39,16 @@ inline Outcome media_outcome(const std::uint8_t* data, std::size_t size) {
     try {
         cli::Decoder decoder(cli::MemoryInput{"fuzz-input", std::span(data, size)},
                              cli::DecodeLimits{kMediaMaxPixels, 1});
+        // Chosen by the input's length, so that a replayed input takes the same path.
+        decoder.deinterlace(static_cast<cli::DeinterlaceMode>(size % 3));
         struct Converter {
             cli::FloatFormat format;
             std::optional<cli::ToFloat> to_float;
             cli::PlaneBuffer planes;
         };
         std::vector<Converter> converters;
+        std::optional<cli::AlphaReader> alpha;
+        cli::PlaneBuffer alpha_plane;
         int width = 0, height = 0, format = AV_PIX_FMT_NONE;
         for (int index = 0; index < kMediaMaxFrames; ++index) {
             const cli::av::FramePtr frame = decoder.next(nullptr);
@@ -71,7 +77,10 @@ inline Outcome media_outcome(const std::uint8_t* data, std::size_t size) {
                 format = frame->format;
                 for (const auto& [family, type] :
                      {std::pair{cli::Family::Rgb, SampleType::Float32},
-                      std::pair{cli::Family::Gray, SampleType::Float16}}) {
+                      std::pair{cli::Family::Gray, SampleType::Float16},
+                      std::pair{cli::Family::Yuv, SampleType::Float32}}) {
+                    if (family == cli::Family::Yuv && cli::family_of(source) == cli::Family::Gray)
+                        continue;  // --planes yuv refuses GRAY input
                     Converter& c = converters.emplace_back();
                     c.format = {family, type, width, height};
                     c.to_float.emplace(source, colour, c.format, luma_matrix);
@@ -84,7 +93,13 @@ inline Outcome media_outcome(const std::uint8_t* data, std::size_t size) {
                             "input '" + decoder.path() +
                                 "' changes size or pixel format at frame " + std::to_string(index));
             }
+            if (index == 0 && cli::has_alpha(static_cast<AVPixelFormat>(format))) {
+                const cli::FloatFormat plane{cli::Family::Gray, SampleType::Float32, width, height};
+                alpha.emplace(static_cast<AVPixelFormat>(format), width, height, plane);
+                alpha_plane = cli::PlaneBuffer(width, height, 1, SampleType::Float32);
+            }
             for (Converter& c : converters) c.to_float->convert(*frame, c.planes);
+            if (alpha) alpha->read(*frame, alpha_plane);
         }
     } catch (const Error& e) {
         return {false, e.what()};
