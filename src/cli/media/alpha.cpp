@@ -77,7 +77,8 @@ void AlphaReader::read(const AVFrame& frame, PlaneBuffer& out) {
     const int c = d.nb_components - 1;
     const std::uint8_t* data[4] = {frame.data[0], frame.data[1], frame.data[2], frame.data[3]};
     for (int y = 0; y < height_; ++y) {
-        auto* row = reinterpret_cast<std::uint16_t*>(staging_->data[0] + y * staging_->linesize[0]);
+        auto* row = reinterpret_cast<std::uint16_t*>(
+            staging_->data[0] + static_cast<std::ptrdiff_t>(y) * staging_->linesize[0]);
         if (is_palette(d)) {
             av_read_image_line2(row, data, frame.linesize, &d, 0, y, 0, width_, 0, 2);
             for (int x = 0; x < width_; ++x)
@@ -111,8 +112,8 @@ void AlphaWriter::write(const PlaneBuffer& alpha, AVFrame& frame) {
     const AVComponentDescriptor& a = d.comp[d.nb_components - 1];
     const bool big_endian = (d.flags & AV_PIX_FMT_FLAG_BE) != 0;
     for (int y = 0; y < frame.height; ++y) {
-        const auto* src =
-            reinterpret_cast<const std::uint16_t*>(staging_->data[0] + y * staging_->linesize[0]);
+        const auto* src = reinterpret_cast<const std::uint16_t*>(
+            staging_->data[0] + static_cast<std::ptrdiff_t>(y) * staging_->linesize[0]);
         std::uint8_t* p = frame.data[a.plane] +
                           static_cast<std::ptrdiff_t>(y) * frame.linesize[a.plane] + a.offset;
         for (int x = 0; x < frame.width; ++x, p += a.step) {
