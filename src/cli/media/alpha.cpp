@@ -65,15 +65,14 @@ AlphaMode parse_alpha_mode(const std::string& s) {
 }
 
 AlphaReader::AlphaReader(AVPixelFormat source, int width, int height, const FloatFormat& out)
-    : width_(width),
+    : format_(&alpha_descriptor(source, "input")),
+      width_(width),
       height_(height),
       staging_(av::alloc_video_frame(AV_PIX_FMT_GRAY16LE, width, height)),
-      graph_(word_plane(width, height, alpha_depth(alpha_descriptor(source, "input"))),
-             float_plane(out), Dither::None) {}
+      graph_(word_plane(width, height, alpha_depth(*format_)), float_plane(out), Dither::None) {}
 
 void AlphaReader::read(const AVFrame& frame, PlaneBuffer& out) {
-    const auto format = static_cast<AVPixelFormat>(frame.format);
-    const AVPixFmtDescriptor& d = alpha_descriptor(format, "input");
+    const AVPixFmtDescriptor& d = *format_;  // the decoder refuses format changes
     const int c = d.nb_components - 1;
     const std::uint8_t* data[4] = {frame.data[0], frame.data[1], frame.data[2], frame.data[3]};
     for (int y = 0; y < height_; ++y) {
@@ -91,11 +90,11 @@ void AlphaReader::read(const AVFrame& frame, PlaneBuffer& out) {
 }
 
 AlphaWriter::AlphaWriter(const FloatFormat& in, AVPixelFormat target)
-    : staging_(av::alloc_video_frame(AV_PIX_FMT_GRAY16LE, in.width, in.height)),
-      graph_(float_plane(in),
-             word_plane(in.width, in.height, alpha_depth(alpha_descriptor(target, "output"))),
+    : format_(&alpha_descriptor(target, "output")),
+      staging_(av::alloc_video_frame(AV_PIX_FMT_GRAY16LE, in.width, in.height)),
+      graph_(float_plane(in), word_plane(in.width, in.height, alpha_depth(*format_)),
              Dither::None) {
-    const AVPixFmtDescriptor& d = alpha_descriptor(target, "output");
+    const AVPixFmtDescriptor& d = *format_;
     const AVComponentDescriptor& a = d.comp[d.nb_components - 1];
     const bool whole_bytes = a.shift == 0 && (a.depth == 8 || (a.depth > 8 && a.depth <= 16));
     if (is_palette(d) || (d.flags & AV_PIX_FMT_FLAG_BITSTREAM) || !whole_bytes)
@@ -104,8 +103,7 @@ AlphaWriter::AlphaWriter(const FloatFormat& in, AVPixelFormat target)
 }
 
 void AlphaWriter::write(const PlaneBuffer& alpha, AVFrame& frame) {
-    const AVPixFmtDescriptor& d =
-        alpha_descriptor(static_cast<AVPixelFormat>(frame.format), "output");
+    const AVPixFmtDescriptor& d = *format_;  // frames come in the encoder's one format
     process(graph_, alpha.plane(0), alpha.stride(), staging_->data[0], staging_->linesize[0]);
     // Not av_write_image_line2: it ORs samples into what is there (the opaque alpha the colour
     // conversion left).

@@ -5,6 +5,10 @@
 // alpha component of the output frame, whatever its layout.
 #include <string>
 
+extern "C" {
+#include <libavutil/pixdesc.h>
+}
+
 #include "media/ffmpeg.hpp"
 #include "media/zimg_graph.hpp"
 
@@ -26,6 +30,7 @@ class AlphaReader {
     void read(const AVFrame& frame, PlaneBuffer& out);
 
   private:
+    const AVPixFmtDescriptor* format_;  // of the frames read
     int width_, height_;
     av::FramePtr staging_;  // the alpha samples as 16-bit words, aligned for zimg
     ZimgGraph graph_;
@@ -38,6 +43,7 @@ class AlphaWriter {
     void write(const PlaneBuffer& alpha, AVFrame& frame);
 
   private:
+    const AVPixFmtDescriptor* format_;  // of the frames written
     av::FramePtr staging_;
     ZimgGraph graph_;
 };

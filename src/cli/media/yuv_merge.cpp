@@ -10,12 +10,8 @@ extern "C" {
 namespace mlrt::cli {
 namespace {
 
-std::size_t sample_bytes(SampleType t) {
-    return t == SampleType::Float16 ? 2 : 4;
-}
-
 void copy_plane(const PlaneBuffer& src, int from, PlaneBuffer& dst, int to) {
-    const auto row = static_cast<std::size_t>(src.width()) * sample_bytes(src.type());
+    const auto row = static_cast<std::size_t>(src.width()) * bytes_per_sample(src.type());
     for (int y = 0; y < src.height(); ++y)
         std::memcpy(dst.plane(to) + y * dst.stride(), src.plane(from) + y * src.stride(), row);
 }
