@@ -145,3 +145,16 @@ def test_palette_transparency_is_alpha(models, tmp_path):
     assert video_stream(probe(out))["pix_fmt"] == "rgba"
     a, b = rgba(src, 64, 48)[0, ..., 3], rgba(out, 64, 48)[0, ..., 3]
     assert np.array_equal(a, b) and set(np.unique(a)) == {0, 255}
+
+
+def test_alpha_through_a_chroma_model_is_refused(model, tmp_path):
+    # A chroma model gives U and V only: no plane alpha could be taken back from.
+    net = model("chroma", "conv", 3, 2, 2, 1, 5, 8)
+    src = lavfi_video(tmp_path / "in.mkv", size="64x48", rate=10, duration=0.2, pix_fmt="yuva444p", vf=ALPHA)
+    out = tmp_path / "out.mkv"
+    p = mlrt("run", net, src, out, "--planes", "yuv", "--alpha", "model", check=False)
+    assert p.returncode == 1 and "--alpha model" in p.stderr and "U and V only" in p.stderr, p.stderr
+    assert not out.exists()
+    # By default its alpha is copied.
+    mlrt("run", "-q", net, src, out, "--planes", "yuv")
+    assert video_stream(probe(out))["pix_fmt"] == "yuva444p"
