@@ -13,11 +13,8 @@ ort_dir="$deps/onnxruntime"
 say() { printf '[setup] %s\n' "$*"; }
 die() { printf '[setup] error: %s\n' "$*" >&2; exit 1; }
 
-as_root() {
-  if [ "$(id -u)" -eq 0 ]; then "$@"
-  elif command -v sudo >/dev/null; then sudo "$@"
-  else die "need root (or sudo) to run: $*"; fi
-}
+# shellcheck source=scripts/setup-common.sh
+source "$root/scripts/setup-common.sh"
 
 debian_packages=(
   build-essential cmake ninja-build pkg-config git
@@ -27,22 +24,9 @@ debian_packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-dev python3-numpy python3-pytest pybind11-dev python3-distributed python3-dask
   clang libclang-rt-14-dev
+  libvulkan-dev  # Vulkan headers: mlrt lists WebGPU adapters through the loader, opened at run time
   npm dpkg-dev ffmpeg clang-format clang-tidy cppcheck
 )
-
-install_debian_packages() {
-  local missing=()
-  for p in "${debian_packages[@]}"; do
-    # npm may come from another node distribution; only require it when absent.
-    if [ "$p" = npm ] && command -v npm >/dev/null; then continue; fi
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
-  done
-  if [ "${#missing[@]}" -eq 0 ]; then say "Debian packages: all present"; return; fi
-  say "installing Debian packages: ${missing[*]}"
-  as_root apt-get update -qq || die "apt-get update failed"
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" \
-    || die "apt-get install failed for: ${missing[*]}"
-}
 
 system_ort() {
   # An ONNX Runtime already installed on the system wins over the fetched one.
@@ -81,28 +65,13 @@ fetch_ort_runtime() {
   rm -f "$ort_dir/lib"/.version-*; touch "$ort_dir/lib/.version-$ORT_VERSION"
 }
 
-apt_base_uri() {
-  # The archive URI this machine already uses, read from its own apt configuration.
-  apt-get indextargets --format '$(URI)' 2>/dev/null | grep -m1 -o '^.*/dists/' | sed 's#/dists/$##'
-}
-
 fetch_ort_headers() {
   [ -f "$ort_dir/include/onnxruntime_cxx_api.h" ] && return
   mkdir -p "$cache"
   local deb; deb=$(ls "$cache"/libonnxruntime-dev_*.deb 2>/dev/null | head -1 || true)
   if [ -z "$deb" ]; then
-    local uri; uri=$(apt_base_uri)
-    [ -n "$uri" ] || die "cannot read a Debian archive URI from the apt configuration"
     say "fetching ONNX Runtime C/C++ headers (Debian $ORT_HEADERS_SUITE libonnxruntime-dev)"
-    local tmp; tmp=$(mktemp -d)
-    mkdir -p "$tmp/lists/partial"
-    echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $uri $ORT_HEADERS_SUITE main" >"$tmp/sources.list"
-    local o=(-o "Dir::Etc::SourceList=$tmp/sources.list" -o "Dir::Etc::SourceParts=/dev/null" -o "Dir::State::Lists=$tmp/lists"
-             -o "Debug::NoLocking=1" -o "APT::Sandbox::User=root")
-    apt-get "${o[@]}" update -qq >/dev/null 2>&1 || { rm -rf "$tmp"; die "apt-get update for $ORT_HEADERS_SUITE failed"; }
-    (cd "$cache" && apt-get "${o[@]}" download -qq libonnxruntime-dev >/dev/null 2>&1) \
-      || { rm -rf "$tmp"; die "could not download libonnxruntime-dev from Debian $ORT_HEADERS_SUITE"; }
-    rm -rf "$tmp"
+    download_from_suite "$ORT_HEADERS_SUITE" "$cache" libonnxruntime-dev
     deb=$(ls "$cache"/libonnxruntime-dev_*.deb | head -1)
   fi
   local x; x=$(mktemp -d)
@@ -113,7 +82,7 @@ fetch_ort_headers() {
   [ -f "$ort_dir/include/onnxruntime_cxx_api.h" ] || die "libonnxruntime-dev did not contain onnxruntime_cxx_api.h"
 }
 
-install_debian_packages
+install_missing "${debian_packages[@]}"
 if [ -z "${MLRT_FETCH_ORT:-}" ] && sys=$(system_ort); then
   say "using the system ONNX Runtime (${sys%%|*}, ${sys##*|})"
   mkdir -p "$deps"; echo "$sys" >"$deps/ort-system"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Sets up, builds and runs every test: the main suites (ctest: GoogleTest cases one by one, the
-# stress test, the find_package consumer), the Python suites (command line, VapourSynth plugin,
+# WebGPU tests on a software Vulkan device, the stress test, the find_package consumer), the Python suites (command line, VapourSynth plugin,
 # Python module), static analysis, the C++ suites and the hostile media corpus under
 # ASan+UBSan+LeakSanitizer, the multi-stream tests under TSan, and each fuzz target. Every stage runs even when an earlier one
 # failed (unless it needs that one's build); the last line adds everything up as
@@ -15,6 +15,9 @@ set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 bash scripts/setup.sh || { echo "test: set-up failed" >&2; exit 1; }
+# The WebGPU tests' device (Mesa's software Vulkan rasterizer, under .deps/lavapipe, for the tests
+# only): without it they are reported as skipped, with the reason.
+bash scripts/setup-lavapipe.sh || echo "test: warning: no software Vulkan device; the WebGPU tests will be skipped" >&2
 
 if [ -n "${MLRT_VAPOURSYNTH_ENV:-}" ]; then
   [ -f "$MLRT_VAPOURSYNTH_ENV" ] || { echo "test: MLRT_VAPOURSYNTH_ENV=$MLRT_VAPOURSYNTH_ENV is not a file" >&2; exit 2; }

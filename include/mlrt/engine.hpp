@@ -4,6 +4,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "mlrt/engine_options.hpp"
@@ -22,6 +23,13 @@ struct InputFormat {
     std::vector<int> planes_per_clip;  // one entry per clip
 };
 
+struct NodePlacement {
+    std::string provider;  // ONNX Runtime's name: "WebGpuExecutionProvider", "CPUExecutionProvider"
+    int nodes = 0;
+    std::vector<std::pair<std::string, int>>
+        op_types;  // op type and its count, most frequent first
+};
+
 struct ModelInfo {
     std::string input_name;
     std::string output_name;
@@ -36,7 +44,21 @@ struct ModelInfo {
     bool fp16_converted = false;
     bool int8_quantized = false;
     int int8_nodes = 0;  // nodes that run in int8
+
+    // The device the sessions run on: "CPU", or the provider and its adapter
+    // ("WebGPU: NVIDIA GeForce RTX 4070 (NVIDIA, Vulkan, discrete GPU, shader-f16)").
+    std::string device = "CPU";
+    // Where ONNX Runtime placed the graph's nodes, for GPU providers (empty on the CPU): one
+    // entry per provider, the GPU's first. Nodes on the CPU beside a GPU provider are the ones the
+    // GPU lacks a kernel for (or shape computations ONNX Runtime keeps on the CPU on purpose).
+    std::vector<NodePlacement> placements;
+    // What the engine changed from what was asked, and why (e.g. float16 without shader-f16):
+    // front ends show these to the user.
+    std::vector<std::string> notes;
 };
+
+// "43 nodes on WebGpuExecutionProvider; 3 on CPUExecutionProvider: Shape x2, Gather"
+MLRT_API std::string describe_placements(const std::vector<NodePlacement>& placements);
 
 class MLRT_API Engine {
   public:

@@ -24,10 +24,23 @@ struct CudaOptions {
     bool prefer_nhwc = false;
 };
 
+enum class PowerPreference { HighPerformance, LowPower };
+enum class TensorLayout { NHWC, NCHW };
+
+struct WebGpuOptions {
+    // Which adapter Dawn asks for when device_id is 0: ONNX Runtime's WebGPU provider selects its
+    // adapter by power preference, not by index.
+    PowerPreference power_preference = PowerPreference::HighPerformance;
+    TensorLayout layout = TensorLayout::NHWC;  // the layout its convolutions prefer
+    bool validation = false;     // Dawn's API validation: for debugging, it costs speed
+    bool graph_capture = false;  // record the GPU commands once and replay them
+};
+
 struct EngineOptions {
     Provider provider = Provider::CPU;
     int device_id = 0;
     CudaOptions cuda;
+    WebGpuOptions webgpu;
     bool coreml_ml_program = false;  // CoreML: MLProgram instead of NeuralNetwork
 
     int num_streams = 1;

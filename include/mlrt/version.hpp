@@ -5,6 +5,7 @@
 
 #include "mlrt/export.hpp"
 #include "mlrt/provider.hpp"
+#include "mlrt/webgpu.hpp"
 
 namespace mlrt {
 
@@ -13,6 +14,7 @@ struct RuntimeInfo {
     std::string onnxruntime_version;
     std::vector<std::string> reported_providers;  // what the ONNX Runtime library lists
     std::vector<std::string> loadable_providers;  // what mlrt could actually load here
+    AdapterList webgpu;                           // the adapters the WebGPU backend can use
 };
 
 MLRT_API const char* version() noexcept;

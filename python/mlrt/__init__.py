@@ -16,14 +16,15 @@ except ImportError as _e:  # pragma: no cover - a broken build or install
 
 # ONNX Runtime's log lines -> logging.getLogger("mlrt.onnxruntime"), on import.
 from . import _logging  # noqa: F401
-from ._backends import (ORT, ORT_COREML, ORT_CPU, ORT_CUDA, ORT_DML, PLUGIN_NAMESPACE, Backend,
-                        autoselect, logger)
+from ._backends import (ORT, ORT_COREML, ORT_CPU, ORT_CUDA, ORT_DML, ORT_WEBGPU, PLUGIN_NAMESPACE,
+                        Backend, autoselect, logger)
 
 __version__: str = _mlrt.version()
 
 __all__ = [
-    "Backend", "ORT", "ORT_CPU", "ORT_CUDA", "ORT_DML", "ORT_COREML", "autoselect",
-    "detect_gpus", "loadable_providers", "runtime_info", "PLUGIN_NAMESPACE", "logger",
+    "Backend", "ORT", "ORT_CPU", "ORT_CUDA", "ORT_DML", "ORT_COREML", "ORT_WEBGPU", "autoselect",
+    "detect_gpus", "webgpu_adapters", "loadable_providers", "runtime_info", "PLUGIN_NAMESPACE",
+    "logger",
     "__version__",
 ]
 
@@ -34,8 +35,16 @@ def detect_gpus() -> list[dict]:
     return _mlrt.detect_gpus()
 
 
+def webgpu_adapters() -> dict:
+    """The GPUs the WebGPU backend can use: {"adapters": [dicts with index (ORT_WEBGPU's
+    device_id), name, vendor, backend, driver, kind, software, shader_f16, pci_vendor_id,
+    pci_device_id], "problem": why there are none, or None}."""
+    return _mlrt.webgpu_adapters()
+
+
 def loadable_providers(device_id: int = 0) -> list[str]:
-    """The execution providers that load here ("CPU", "CUDA", "DML", "COREML")."""
+    """The execution providers that load here ("CPU", "CUDA", "DML", "COREML", "WEBGPU"). A
+    software rasterizer does not count for WEBGPU unless MLRT_WEBGPU_ALLOW_SOFTWARE=1."""
     return _mlrt.loadable_providers(device_id)
 
 

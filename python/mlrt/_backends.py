@@ -1,4 +1,5 @@
-"""The reference's backend configuration types (ORT, ORT_CPU, ORT_CUDA, ORT_DML, ORT_COREML) as
+"""The reference's backend configuration types (ORT, ORT_CPU, ORT_CUDA, ORT_DML, ORT_COREML) and
+mlrt's ORT_WEBGPU as
 frozen, keyword-only dataclasses over mlrt's C++ configuration layer: values are checked, and
 get_args(), autoselect() and inference() computed, by the library (mlrt._mlrt), so Python, the
 command line and the VapourSynth plugin agree on defaults, checks and messages."""
@@ -13,7 +14,8 @@ from typing import Any, ClassVar
 
 from . import _mlrt
 
-__all__ = ["Backend", "ORT", "ORT_CPU", "ORT_CUDA", "ORT_DML", "ORT_COREML", "autoselect"]
+__all__ = ["Backend", "ORT", "ORT_CPU", "ORT_CUDA", "ORT_DML", "ORT_COREML", "ORT_WEBGPU",
+           "autoselect"]
 
 #: Backends whose verbosity is not given take it from this logger's effective level.
 logger = logging.getLogger("mlrt")
@@ -60,24 +62,30 @@ class Backend:
     ORT_CUDA: ClassVar[type[ORT_CUDA]]
     ORT_DML: ClassVar[type[ORT_DML]]
     ORT_COREML: ClassVar[type[ORT_COREML]]
+    ORT_WEBGPU: ClassVar[type[ORT_WEBGPU]]
 
     @classmethod
     def autoselect(cls, device_id: int = 0, **kwargs: Any) -> Backend:
         """Try to select the best backend for the current system.
 
         Looks at GPU `device_id` and at which execution providers actually load here: NVIDIA ->
-        ORT_CUDA, then ORT_DML on Windows; AMD/Intel -> ORT_DML on Windows; Apple -> ORT_COREML;
-        otherwise ORT_CPU. `kwargs` go to the backend, and `device_id` too where it has one
-        (CUDA gets the GPU's CUDA ordinal). A GPU index beyond the GPUs found selects ORT_CPU.
+        ORT_CUDA, then ORT_DML on Windows, then ORT_WEBGPU; AMD/Intel -> ORT_DML on Windows,
+        then ORT_WEBGPU; Apple -> ORT_COREML; otherwise ORT_CPU. ORT_WEBGPU is never chosen on a
+        software rasterizer. `kwargs` go to the backend, and `device_id` too where it has one
+        (CUDA gets the GPU's CUDA ordinal, WebGPU its adapter index). A GPU index beyond the GPUs
+        found selects ORT_CPU.
 
         Private keywords replace this machine for tests: `_gpus` (vendor names or
-        (vendor, pci_vendor_id) in device order), `_loadable` (provider names that load) and
-        `_platform` ("Linux", "Windows", "MacOS", "Other").
+        (vendor, pci_vendor_id) in device order), `_loadable` (provider names that load),
+        `_platform` ("Linux", "Windows", "MacOS", "Other") and `_webgpu` (WebGPU adapters as
+        (pci_vendor_id, pci_device_id, software) in Dawn's order; default none when `_gpus` is
+        given).
         """
         gpus = kwargs.pop("_gpus", None)
         loadable = kwargs.pop("_loadable", None)
         platform = kwargs.pop("_platform", None)
-        provider, device = _mlrt.autoselect(device_id, kwargs, gpus, loadable, platform)
+        webgpu = kwargs.pop("_webgpu", None)
+        provider, device = _mlrt.autoselect(device_id, kwargs, gpus, loadable, platform, webgpu)
         backend = _BY_PROVIDER[provider]
         if device is not None:
             kwargs["device_id"] = device
@@ -222,7 +230,7 @@ class ORT(Backend):
         configuration layer's get_args). `clips` is not consulted, as in the reference."""
         if type(self) is ORT:
             raise TypeError("ORT is the shared base configuration and names no provider: use "
-                            "ORT_CPU, ORT_CUDA, ORT_DML or ORT_COREML")
+                            "ORT_CPU, ORT_CUDA, ORT_DML, ORT_COREML or ORT_WEBGPU")
         args = _mlrt.get_args(self.provider, _fields(self))
         args["verbosity"] = ORT.Verbosity(args["verbosity"])
         # The reference's key order: the shared keys, then the provider's own.
@@ -308,14 +316,32 @@ class ORT_COREML(ORT):
         return args
 
 
+@dataclass(frozen=True, kw_only=True)
+class ORT_WEBGPU(ORT):
+    """ONNX Runtime WebGPU execution provider: Vulkan on Linux, D3D12 on Windows, Metal on macOS,
+    on any vendor's GPU with its ordinary driver (no CUDA needed).
+
+    Args:
+        device_id: WebGPU adapter index, as mlrt.webgpu_adapters() lists them (discrete GPUs
+            first). ONNX Runtime chooses adapters by power preference, so an index that neither
+            preference reaches is refused with the list.
+    """
+
+    provider: ClassVar[str] = "WEBGPU"
+    _own_args: ClassVar[tuple[str, ...]] = ("device_id",)
+
+    device_id: int = 0
+
+
 Backend.ORT = ORT
 Backend.ORT_CPU = ORT_CPU
 Backend.ORT_CUDA = ORT_CUDA
 Backend.ORT_DML = ORT_DML
 Backend.ORT_COREML = ORT_COREML
+Backend.ORT_WEBGPU = ORT_WEBGPU
 
 _BY_PROVIDER: dict[str, type[ORT]] = {
-    c.provider: c for c in (ORT_CPU, ORT_CUDA, ORT_DML, ORT_COREML)
+    c.provider: c for c in (ORT_CPU, ORT_CUDA, ORT_DML, ORT_COREML, ORT_WEBGPU)
 }
 
 #: mlrt.autoselect(device_id=0, **kwargs): Backend.autoselect.

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
 
 #include "mlrt/config/autoselect.hpp"
 #include "mlrt/config/engine_args.hpp"
@@ -42,10 +43,13 @@ void add_calibration_args(const EngineFlags& f, config::ArgMap& args) {
 void add_engine_flags(CLI::App& cmd, EngineFlags& f) {
     // Values are checked by the configuration layer (engine_options), as for every front end;
     // only the words of --backend, --tile-mode and --output-format are the command line's own.
-    cmd.add_option("--backend", f.backend, "Execution provider: auto, cpu, cuda, dml or coreml")
-        ->check(CLI::IsMember({"auto", "cpu", "cuda", "dml", "coreml"}, CLI::ignore_case))
+    cmd.add_option("--backend", f.backend,
+                   "Execution provider: auto, cpu, cuda, dml, coreml or webgpu")
+        ->check(CLI::IsMember({"auto", "cpu", "cuda", "dml", "coreml", "webgpu"}, CLI::ignore_case))
         ->capture_default_str();
-    cmd.add_option("--device", f.device, "GPU index for cuda and dml");
+    cmd.add_option(
+        "--device", f.device,
+        "GPU index for cuda and dml; for webgpu, the adapter index `mlrt version` lists");
     cmd.add_option("--tilesize", f.tilesize, "Largest tile, W or WxH (default: the whole frame)");
     cmd.add_option("--overlap", f.overlap,
                    "Context each tile shares with its neighbours, W or WxH (needs --tilesize)");
@@ -74,6 +78,20 @@ void add_engine_flags(CLI::App& cmd, EngineFlags& f) {
         ->capture_default_str();
     cmd.add_flag("-v,--verbose", f.verbose,
                  "Show what was chosen, and ONNX Runtime and FFmpeg warnings");
+}
+
+void report_device(const ModelInfo& info, bool verbose) {
+    for (const std::string& note : info.notes)
+        std::fprintf(stderr, "mlrt: warning: %s\n", note.c_str());
+    if (!verbose || info.device == "CPU") return;
+    std::fprintf(stderr, "mlrt: device %s\n", info.device.c_str());
+    if (info.placements.empty()) return;
+    std::fprintf(stderr, "mlrt: nodes  %s\n", describe_placements(info.placements).c_str());
+    if (info.placements.size() > 1)
+        std::fprintf(stderr,
+                     "mlrt: nodes  those on %s run on the CPU: the GPU provider has no kernel for "
+                     "them, or ONNX Runtime keeps shape computations there\n",
+                     info.placements[1].provider.c_str());
 }
 
 Provider auto_provider(int device_id) {

@@ -5,6 +5,7 @@
 
 #include "mlrt/config/args.hpp"
 #include "mlrt/config/int8.hpp"
+#include "mlrt/engine.hpp"
 #include "mlrt/engine_options.hpp"
 
 namespace mlrt::cli {
@@ -32,6 +33,9 @@ void add_engine_flags(CLI::App& command, EngineFlags& flags);
 config::ArgMap engine_args(const EngineFlags& flags);
 EngineOptions engine_options(const EngineFlags& flags);
 config::CalibrationArgs calibration_args(const EngineFlags& flags);
+
+// The engine's notes as warnings; under -v also the device and where the graph's nodes run.
+void report_device(const ModelInfo& info, bool verbose);
 
 // The provider `--backend auto` means on this machine.
 Provider auto_provider(int device_id);

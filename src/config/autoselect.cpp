@@ -25,6 +25,19 @@ ArgMap with_device(const ArgMap& fields, int device_id) {
     return out;
 }
 
+// The WebGPU adapter that is `gpu` (or, with no GPU listed, adapter `device_id`), unless it is a
+// software rasterizer.
+std::optional<int> webgpu_device(const std::optional<GpuInfo>& gpu, int device_id,
+                                 const AdapterList& list) {
+    for (const GpuAdapter& a : list.adapters) {
+        if (a.software()) continue;
+        if (gpu ? a.vendor_id == gpu->pci_vendor_id && a.device_id == gpu->pci_device_id
+                : a.index == device_id)
+            return a.index;
+    }
+    return std::nullopt;
+}
+
 }  // namespace
 
 Backend autoselect(int device_id, const ArgMap& fields, const SystemProbe& probe) {
@@ -58,6 +71,10 @@ Backend autoselect(int device_id, const ArgMap& fields, const SystemProbe& probe
                 break;
         }
     }
+    const auto adapter = webgpu_device(
+        gpu, device_id, probe.webgpu_adapters ? *probe.webgpu_adapters : webgpu_adapters());
+    if (adapter && loads(Provider::WebGPU, *adapter))
+        return ORT_WEBGPU::from_fields(with_device(fields, *adapter));
     return ORT_CPU::from_fields(fields);
 }
 

@@ -91,5 +91,6 @@ template class OrtProvider<ORT_CPU, ORT::Options>;
 template class OrtProvider<ORT_CUDA, CudaOptions>;
 template class OrtProvider<ORT_DML, DmlOptions>;
 template class OrtProvider<ORT_COREML, CoremlOptions>;
+template class OrtProvider<ORT_WEBGPU, WebgpuOptions>;
 
 }  // namespace mlrt::config::detail

@@ -56,8 +56,10 @@ Backend make_backend(std::string_view provider, const ArgMap& fields) {
     if (upper == ORT_CUDA::provider) return ORT_CUDA::from_fields(fields);
     if (upper == ORT_DML::provider) return ORT_DML::from_fields(fields);
     if (upper == ORT_COREML::provider) return ORT_COREML::from_fields(fields);
-    fail_argument("make_backend", "provider",
-                  "must be one of CPU, CUDA, DML, COREML, got '" + std::string(provider) + "'");
+    if (upper == ORT_WEBGPU::provider) return ORT_WEBGPU::from_fields(fields);
+    fail_argument(
+        "make_backend", "provider",
+        "must be one of CPU, CUDA, DML, COREML, WEBGPU, got '" + std::string(provider) + "'");
 }
 
 std::string_view provider_name(const Backend& backend) {

@@ -39,7 +39,11 @@ constexpr std::string_view kEngineKeys[] = {"overlap",
                                             "int8",
                                             "int8_blacklist_ops",
                                             "calibration",
-                                            "calibrate"};
+                                            "calibrate",
+                                            "power_preference",
+                                            "preferred_layout",
+                                            "webgpu_validation",
+                                            "graph_capture"};
 constexpr std::string_view kModelKeys[] = {"network_path", "builtin", "builtindir",
                                            "path_is_serialization"};
 
@@ -114,6 +118,36 @@ void read_tiling(const ArgReader& r, EngineOptions& o, TileMode default_tile_mod
     }
 }
 
+std::string lowered(std::string s) {
+    std::transform(s.begin(), s.end(), s.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return s;
+}
+
+void read_webgpu(const ArgReader& r, WebGpuOptions& w) {
+    if (auto v = r.string("power_preference")) {
+        const std::string p = lowered(*v);
+        if (p == "high-performance" || p == "high_performance")
+            w.power_preference = PowerPreference::HighPerformance;
+        else if (p == "low-power" || p == "low_power")
+            w.power_preference = PowerPreference::LowPower;
+        else
+            r.fail("power_preference",
+                   "must be 'high-performance' or 'low-power', got '" + *v + "'");
+    }
+    if (auto v = r.string("preferred_layout")) {
+        const std::string l = lowered(*v);
+        if (l == "nhwc")
+            w.layout = TensorLayout::NHWC;
+        else if (l == "nchw")
+            w.layout = TensorLayout::NCHW;
+        else
+            r.fail("preferred_layout", "must be 'NHWC' or 'NCHW', got '" + *v + "'");
+    }
+    if (auto v = r.boolean("webgpu_validation")) w.validation = *v;
+    if (auto v = r.boolean("graph_capture")) w.graph_capture = *v;
+}
+
 }  // namespace
 
 std::vector<std::string_view> model_argument_names() {
@@ -144,6 +178,7 @@ EngineOptions engine_options_from_args(const ArgMap& args, TileMode default_tile
     if (auto v = r.boolean("tf32")) o.cuda.tf32 = *v;
     if (auto v = r.boolean("prefer_nhwc")) o.cuda.prefer_nhwc = *v;
     if (auto v = r.integer("ml_program", 0, 1)) o.coreml_ml_program = *v == 1;
+    read_webgpu(r, o.webgpu);
 
     if (auto v = r.integer("num_streams", 1, 64)) o.num_streams = *v;
     if (auto v = r.integer("verbosity", 0, 4)) o.log_severity = static_cast<LogSeverity>(*v);
@@ -167,18 +202,25 @@ EngineOptions engine_options_from_args(const ArgMap& args, TileMode default_tile
 
 ArgMap engine_args_of(const EngineOptions& o) {
     using I = std::int64_t;
-    ArgMap a{{"provider", std::string(to_string(o.provider))},
-             {"device_id", I{o.device_id}},
-             {"cudnn_benchmark", o.cuda.cudnn_benchmark},
-             {"use_cuda_graph", o.cuda.use_cuda_graph},
-             {"tf32", o.cuda.tf32},
-             {"prefer_nhwc", o.cuda.prefer_nhwc},
-             {"ml_program", I{o.coreml_ml_program ? 1 : 0}},
-             {"num_streams", I{o.num_streams}},
-             {"verbosity", I{static_cast<int>(o.log_severity)}},
-             {"intra_op_threads", I{o.intra_op_threads}},
-             {"fp16", o.fp16},
-             {"tile_mode", std::string(o.tile_mode == TileMode::Literal ? "literal" : "balanced")}};
+    ArgMap a{
+        {"provider", std::string(to_string(o.provider))},
+        {"device_id", I{o.device_id}},
+        {"cudnn_benchmark", o.cuda.cudnn_benchmark},
+        {"use_cuda_graph", o.cuda.use_cuda_graph},
+        {"tf32", o.cuda.tf32},
+        {"prefer_nhwc", o.cuda.prefer_nhwc},
+        {"ml_program", I{o.coreml_ml_program ? 1 : 0}},
+        {"power_preference",
+         std::string(o.webgpu.power_preference == PowerPreference::LowPower ? "low-power"
+                                                                            : "high-performance")},
+        {"preferred_layout", std::string(o.webgpu.layout == TensorLayout::NCHW ? "NCHW" : "NHWC")},
+        {"webgpu_validation", o.webgpu.validation},
+        {"graph_capture", o.webgpu.graph_capture},
+        {"num_streams", I{o.num_streams}},
+        {"verbosity", I{static_cast<int>(o.log_severity)}},
+        {"intra_op_threads", I{o.intra_op_threads}},
+        {"fp16", o.fp16},
+        {"tile_mode", std::string(o.tile_mode == TileMode::Literal ? "literal" : "balanced")}};
     if (o.fp16_blacklist) a["fp16_blacklist_ops"] = *o.fp16_blacklist;
     a["int8"] = o.int8;
     if (o.int8_blacklist) a["int8_blacklist_ops"] = *o.int8_blacklist;

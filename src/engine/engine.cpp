@@ -6,11 +6,15 @@
 #include "engine/frame_checks.hpp"
 #include "engine/int8/int8.hpp"
 #include "engine/model_prep.hpp"
+#include "engine/ort_env.hpp"
 #include "engine/output_shape.hpp"
+#include "engine/placement.hpp"
+#include "engine/provider_options.hpp"
 #include "engine/session_factory.hpp"
 #include "engine/session_stream.hpp"
 #include "engine/stream_pool.hpp"
 #include "engine/tile_copy.hpp"
+#include "engine/webgpu/adapter_choice.hpp"
 #include "mlrt/error.hpp"
 
 namespace mlrt {
@@ -73,12 +77,15 @@ struct Engine::Impl {
     SampleType out_type = SampleType::Float32;
     int intra_threads = 1;
     detail::SharedWeights shared_weights;
+    // Outlives the sessions: the first one logs through it for as long as it exists.
+    std::unique_ptr<detail::SessionLogTap> placement_tap;
     std::vector<std::unique_ptr<SessionStream>> streams;
     std::unique_ptr<detail::StreamPool> pool;
 
     // Construction, in order: the model as it will run, the tiles, the sessions, the output
     // geometry, the streams.
     Impl(const ModelSource& source, const InputFormat& in, const EngineOptions& opt);
+    void choose_device();
     onnx::ModelProto prepare_model(const ModelSource& source, detail::ModelSignature& sig);
     void lay_out_tiles();
     std::vector<Ort::Session> create_sessions(const onnx::ModelProto& model,
@@ -96,6 +103,7 @@ Engine::Impl::Impl(const ModelSource& source, const InputFormat& in, const Engin
     validate_options(options);
     validate_input(input);
     const std::string name = source.describe();
+    choose_device();
     detail::ModelSignature sig;
     onnx::ModelProto model = prepare_model(source, sig);
     lay_out_tiles();
@@ -108,10 +116,38 @@ Engine::Impl::Impl(const ModelSource& source, const InputFormat& in, const Engin
     const TensorShape out_shape{info.output_type,
                                 {1, info.output_channels, std::int64_t{layout.y.tile} * info.scale,
                                  std::int64_t{layout.x.tile} * info.scale}};
+    std::mutex* device_lock =
+        options.provider == Provider::WebGPU ? &detail::webgpu_device_lock() : nullptr;
     for (auto& s : sessions)
         streams.push_back(std::make_unique<SessionStream>(std::move(s), sig.input.name, in_shape,
-                                                          sig.output.name, out_shape));
+                                                          sig.output.name, out_shape,
+                                                          options.log_severity, device_lock));
     pool = std::make_unique<detail::StreamPool>(options.num_streams);
+}
+
+// The adapter a GPU provider will run on, settled before the model is prepared: it decides
+// whether float16 can run there.
+void Engine::Impl::choose_device() {
+    if (options.provider != Provider::WebGPU) {
+        if (options.provider != Provider::CPU) info.device = to_string(options.provider);
+        return;
+    }
+    const auto choice =
+        detail::choose_webgpu_adapter(options, webgpu_adapters(), detail::software_gpu_allowed());
+    options.webgpu.power_preference = choice.power_preference;
+    if (!choice.adapter) {
+        info.device = "WebGPU: the adapter Dawn picks";
+        return;
+    }
+    info.device = "WebGPU: " + describe(*choice.adapter);
+    if (options.fp16 && !choice.adapter->shader_f16) {
+        if (input.type != SampleType::Float32)
+            bad_arg(choice.adapter->name +
+                    " lacks shader-f16, so the model runs in float32 there: give float32 frames");
+        options.fp16 = false;  // output_type stays: frames still come back as asked
+        info.notes.push_back(choice.adapter->name +
+                             " lacks WebGPU's shader-f16 feature: the model runs in float32");
+    }
 }
 
 // Reads the model once, checks it against the frames, and settles the precision it runs at:
@@ -211,8 +247,17 @@ std::vector<Ort::Session> Engine::Impl::create_sessions(const onnx::ModelProto& 
     std::vector<Ort::Session> sessions;
     for (int i = 0; i < options.num_streams; ++i) {
         auto so = detail::make_session_options(options, intra_threads, i);
+        // Every stream's session is placed alike: the first one says how, at verbose level.
+        if (i == 0 && options.provider != Provider::CPU) {
+            placement_tap = std::make_unique<detail::SessionLogTap>(options.log_severity);
+            so.SetLogSeverityLevel(static_cast<int>(LogSeverity::Verbose));
+            so.SetLogId(placement_tap->log_id().c_str());
+        }
         sessions.push_back(detail::make_session(bytes, so, &shared_weights, options, name));
     }
+    if (placement_tap)
+        info.placements = detail::parse_placements(placement_tap->placement_lines(),
+                                                   detail::provider_option_set(options).ort_name);
     return sessions;
 }
 

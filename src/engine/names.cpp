@@ -20,6 +20,8 @@ const char* to_string(Provider p) noexcept {
             return "DML";
         case Provider::CoreML:
             return "COREML";
+        case Provider::WebGPU:
+            return "WEBGPU";
     }
     return "?";
 }
@@ -32,9 +34,10 @@ Provider parse_provider(std::string_view name) {
     if (up == "CUDA") return Provider::CUDA;
     if (up == "DML") return Provider::DML;
     if (up == "COREML") return Provider::CoreML;
+    if (up == "WEBGPU") return Provider::WebGPU;
     throw Error(ErrorKind::InvalidArgument,
                 "provider '" + std::string(name) +
-                    "' is unknown; expected one of \"\", CPU, CUDA, DML, COREML");
+                    "' is unknown; expected one of \"\", CPU, CUDA, DML, COREML, WEBGPU");
 }
 
 const char* to_string(LogSeverity s) noexcept {

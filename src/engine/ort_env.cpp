@@ -1,9 +1,13 @@
 #include "engine/ort_env.hpp"
 
+#include <algorithm>
+#include <atomic>
 #include <cstdio>
+#include <cstring>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "mlrt/log.hpp"
 
@@ -42,11 +46,39 @@ char severity_letter(LogSeverity s) {
     return '?';
 }
 
+// The live taps. Reading it costs a lock only while one exists.
+struct TapRegistry {
+    std::mutex mutex;
+    std::vector<detail::SessionLogTap*> taps;
+    std::atomic<int> count{0};
+};
+
+TapRegistry& taps() {
+    static TapRegistry r;
+    return r;
+}
+
+bool tapped(const char* logid, OrtLoggingLevel level, const char* location, const char* message) {
+    auto& r = taps();
+    if (r.count.load(std::memory_order_acquire) == 0 || logid == nullptr) return false;
+    const std::lock_guard lock(r.mutex);
+    for (auto* tap : r.taps)
+        if (tap->log_id() == logid)
+            return tap->take(static_cast<LogSeverity>(static_cast<int>(level)), location, message);
+    return false;
+}
+
+std::string next_log_id() {
+    static std::atomic<int> serial{0};
+    return "mlrt-session-" + std::to_string(++serial);
+}
+
 // The environment's logging function: every logger ONNX Runtime has (the environment's and each
 // session's) ends here, after its own severity filter.
 void ORT_API_CALL log_line(void* /*param*/, OrtLoggingLevel level, const char* category,
                            const char* logid, const char* location, const char* message) {
     try {
+        if (tapped(logid, level, location, message)) return;
         const LogRecord record{static_cast<LogSeverity>(static_cast<int>(level)),
                                logid ? logid : "", category ? category : "",
                                location ? location : "", message ? message : ""};
@@ -77,6 +109,36 @@ LogHandler set_log_handler(LogHandler handler) {
 }
 
 namespace detail {
+
+SessionLogTap::SessionLogTap(LogSeverity pass) : log_id_(next_log_id()), pass_(pass) {
+    auto& r = taps();
+    const std::lock_guard lock(r.mutex);
+    r.taps.push_back(this);
+    r.count.store(static_cast<int>(r.taps.size()), std::memory_order_release);
+}
+
+SessionLogTap::~SessionLogTap() {
+    auto& r = taps();
+    const std::lock_guard lock(r.mutex);
+    r.taps.erase(std::remove(r.taps.begin(), r.taps.end(), this), r.taps.end());
+    r.count.store(static_cast<int>(r.taps.size()), std::memory_order_release);
+}
+
+std::vector<std::string> SessionLogTap::placement_lines() const {
+    const std::lock_guard lock(mutex_);
+    return placements_;
+}
+
+bool SessionLogTap::take(LogSeverity severity, const char* location, const char* message) {
+    const char* m = message ? message : "";
+    if (location && std::strstr(location, "VerifyEachNodeIsAssignedToAnEp")) {
+        const std::lock_guard lock(mutex_);
+        placements_.emplace_back(m);
+        return true;
+    }
+    if (std::strstr(m, "were not assigned to the preferred execution providers")) return true;
+    return severity < pass_;
+}
 
 Ort::Env& ort_env() {
     // Sessions set their own severity from EngineOptions::log_severity; the environment's level

@@ -43,6 +43,21 @@ ProviderOptionSet provider_option_set(const EngineOptions& o) {
             set.ort_name = "CoreMLExecutionProvider";
             set.options = {{"ModelFormat", o.coreml_ml_program ? "MLProgram" : "NeuralNetwork"}};
             break;
+        case Provider::WebGPU:
+            // The adapter is chosen by power preference (engine/webgpu/adapter_choice.hpp);
+            // "deviceId" is ONNX Runtime's context number, not an adapter, and stays 0 so that
+            // every stream's session shares one device.
+            set.ort_name = "WebGpuExecutionProvider";
+            set.options = {
+                {"powerPreference", o.webgpu.power_preference == PowerPreference::LowPower
+                                        ? "low-power"
+                                        : "high-performance"},
+                {"preferredLayout", o.webgpu.layout == TensorLayout::NCHW ? "NCHW" : "NHWC"},
+                // ONNX Runtime validates by default ("basic"), which costs time on every dispatch.
+                {"validationMode", o.webgpu.validation ? "basic" : "disabled"},
+                {"enableGraphCapture", flag(o.webgpu.graph_capture)},
+            };
+            break;
     }
     return set;
 }

@@ -6,6 +6,7 @@
 //           creates a compute stream of its own);
 //   DML:    SessionOptions::AppendExecutionProvider("DML", options);
 //   CoreML: SessionOptions::AppendExecutionProvider("CoreML", options);
+//   WebGPU: SessionOptions::AppendExecutionProvider("WebGPU", options);
 //   CPU:    nothing to append.
 #include <string>
 #include <unordered_map>

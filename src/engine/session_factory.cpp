@@ -31,9 +31,33 @@ std::string loadable_list() {
     return s;
 }
 
+bool contains(const std::string& s, std::string_view part) {
+    return s.find(part) != std::string::npos;
+}
+
+// ONNX Runtime's reason names its own source files and library paths; what the user needs is
+// which ONNX Runtime build and which CUDA and cuDNN the provider wants.
+std::string cuda_problem(const std::string& why) {
+    const std::string runtime = "this ONNX Runtime (" + Ort::GetVersionString() + ")";
+    const std::string needs =
+        "CUDA needs ONNX Runtime's GPU build (onnxruntime-gpu " + Ort::GetVersionString() +
+        ", for CUDA 12.x with cuDNN 9) installed on the system, which scripts/setup.sh then "
+        "prefers, and the CUDA 12 and cuDNN 9 libraries on the library path. Without CUDA, the "
+        "WEBGPU backend runs on NVIDIA GPUs through their Vulkan driver";
+    if (contains(why, "libonnxruntime_providers_shared") ||
+        contains(why, "libonnxruntime_providers_cuda.so: cannot open"))
+        return runtime + " has no CUDA provider library. " + needs;
+    for (const char* lib : {"libcudart", "libcublas", "libcudnn", "libcufft", "libcurand"})
+        if (contains(why, lib))
+            return "ONNX Runtime's CUDA provider cannot load " + std::string(lib) +
+                   " (CUDA 12.x and cuDNN 9 are needed). " + needs;
+    return runtime + "'s CUDA provider failed to load: " + why + ". " + needs;
+}
+
 [[noreturn]] void provider_error(Provider p, const std::string& why) {
+    const std::string reason = p == Provider::CUDA ? cuda_problem(why) : why;
     throw Error(ErrorKind::Provider, std::string("provider ") + to_string(p) +
-                                         " cannot be loaded: " + why +
+                                         " cannot be loaded: " + reason +
                                          " (providers that load here: " + loadable_list() + ")");
 }
 
@@ -71,7 +95,15 @@ void append_provider(Ort::SessionOptions& so, const EngineOptions& options) {
         case Provider::CoreML:
             so.AppendExecutionProvider("CoreML", set.as_map());
             return;
+        case Provider::WebGPU:
+            so.AppendExecutionProvider("WebGPU", set.as_map());
+            return;
     }
+}
+
+std::mutex& webgpu_device_lock() {
+    static std::mutex m;
+    return m;
 }
 
 SharedWeights::SharedWeights() {
@@ -120,6 +152,8 @@ Ort::SessionOptions make_session_options(const EngineOptions& options, int intra
 Ort::Session make_session(const std::string& model_bytes,
                           const Ort::SessionOptions& session_options, SharedWeights* shared_weights,
                           const EngineOptions& options, const std::string& model_name) {
+    std::unique_lock<std::mutex> device;
+    if (options.provider == Provider::WebGPU) device = std::unique_lock(webgpu_device_lock());
     try {
         if (shared_weights)
             return Ort::Session(ort_env(), model_bytes.data(), model_bytes.size(), session_options,

@@ -2,6 +2,7 @@
 // Builds ONNX Runtime sessions from EngineOptions: threads, optimisation, logging, provider.
 #include <onnxruntime_cxx_api.h>
 
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,11 @@ class SharedWeights {
 
 // Appends options.provider (with its option set) to `so`; throws Ort::Exception on failure.
 void append_provider(Ort::SessionOptions& so, const EngineOptions& options);
+
+// ONNX Runtime's WebGPU provider keeps one device and one command encoder per process (its
+// context 0), which concurrent runs corrupt: every WebGPU session's uploads, runs and
+// creation take this lock. Streams still overlap everything around the GPU's work.
+std::mutex& webgpu_device_lock();
 
 // Intra-op threads per stream when the caller leaves it to us: the cores split across streams.
 int default_intra_op_threads(int num_streams);

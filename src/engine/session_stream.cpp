@@ -26,19 +26,29 @@ std::size_t TensorShape::bytes() const noexcept {
 
 SessionStream::SessionStream(Ort::Session session, const std::string& input_name,
                              const TensorShape& input, const std::string& output_name,
-                             const TensorShape& output)
+                             const TensorShape& output, LogSeverity run_log_severity,
+                             std::mutex* device_lock)
     : session_(std::move(session)),
+      input_name_(input_name),
       input_buffer_(std::make_unique_for_overwrite<std::byte[]>(input.bytes())),
       output_buffer_(std::make_unique_for_overwrite<std::byte[]>(output.bytes())),
-      binding_(session_) {
+      binding_(session_),
+      device_lock_(device_lock) {
     input_value_ = wrap(input_buffer_.get(), input);
     output_value_ = wrap(output_buffer_.get(), output);
-    binding_.BindInput(input_name.c_str(), input_value_);
-    binding_.BindOutput(output_name.c_str(), output_value_);
+    binding_.BindOutput(output_name.c_str(), output_value_);  // the input is bound by run()
+    // Runs log at the engine's level even where the session itself logs verbosely.
+    run_options_.SetRunLogSeverityLevel(static_cast<int>(run_log_severity));
 }
 
 void SessionStream::run() {
     try {
+        // Binding a CPU tensor to a GPU provider's session copies it to the device there and
+        // then, so the tile just written is bound again: one upload per run. (On the CPU this
+        // only records the tensor.) The output comes back into its bound buffer after the run.
+        std::unique_lock<std::mutex> device;
+        if (device_lock_) device = std::unique_lock(*device_lock_);
+        binding_.BindInput(input_name_.c_str(), input_value_);
         session_.Run(run_options_, binding_);
     } catch (const Ort::Exception& e) {
         std::string what = e.what();
@@ -48,6 +58,15 @@ void SessionStream::run() {
             what +=
                 " (a model that splits frames into windows needs a tile size that is a "
                 "multiple of its window: set the tile size)";
+        // A GPU that runs out of memory, or whose driver resets, loses the device.
+        for (const char* sign : {"out of memory", "OutOfMemory", "Out of memory", "device lost",
+                                 "Device lost", "DeviceLost", "device was lost"})
+            if (what.find(sign) != std::string::npos) {
+                what +=
+                    " (the GPU ran out of memory or lost its device: use a smaller tile size or "
+                    "fewer streams)";
+                break;
+            }
         throw Error(ErrorKind::Runtime, "ONNX Runtime failed to run the model: " + what);
     }
 }

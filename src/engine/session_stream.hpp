@@ -5,10 +5,12 @@
 
 #include <cstddef>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
 #include "mlrt/frame.hpp"
+#include "mlrt/log_severity.hpp"
 
 namespace mlrt::detail {
 
@@ -21,7 +23,8 @@ struct TensorShape {
 class SessionStream {
   public:
     SessionStream(Ort::Session session, const std::string& input_name, const TensorShape& input,
-                  const std::string& output_name, const TensorShape& output);
+                  const std::string& output_name, const TensorShape& output,
+                  LogSeverity run_log_severity, std::mutex* device_lock = nullptr);
 
     std::byte* input() noexcept { return input_buffer_.get(); }
     const std::byte* output() const noexcept { return output_buffer_.get(); }
@@ -30,6 +33,7 @@ class SessionStream {
 
   private:
     Ort::Session session_;
+    std::string input_name_;
     // Left uninitialised: an idle stream's buffers are never touched, so they cost address
     // space but no resident memory.
     std::unique_ptr<std::byte[]> input_buffer_;
@@ -38,6 +42,7 @@ class SessionStream {
     Ort::Value output_value_{nullptr};
     Ort::IoBinding binding_;
     Ort::RunOptions run_options_;
+    std::mutex* device_lock_;  // held around uploads and runs where the device is shared
 };
 
 }  // namespace mlrt::detail

@@ -4,6 +4,7 @@
 
 #include "engine/ort_env.hpp"
 #include "engine/session_factory.hpp"
+#include "engine/webgpu/adapter_choice.hpp"
 #include "mlrt/error.hpp"
 
 namespace mlrt {
@@ -43,6 +44,12 @@ bool provider_loads(Provider p, int device_id, std::string* why) {
     o.device_id = device_id;
     o.log_severity = LogSeverity::Fatal;
     try {
+        // A software rasterizer "loads", but is refused unless asked for (adapter_choice.hpp).
+        if (p == Provider::WebGPU) {
+            const auto choice =
+                detail::choose_webgpu_adapter(o, webgpu_adapters(), detail::software_gpu_allowed());
+            o.webgpu.power_preference = choice.power_preference;
+        }
         // Build options by hand: make_session_options would report failures through
         // loadable_providers(), which calls back here.
         Ort::SessionOptions so;
@@ -59,7 +66,7 @@ bool provider_loads(Provider p, int device_id, std::string* why) {
 
 std::vector<Provider> loadable_providers(int device_id) {
     std::vector<Provider> out;
-    for (Provider p : {Provider::CPU, Provider::CUDA, Provider::DML, Provider::CoreML})
+    for (Provider p : kAllProviders)
         if (provider_loads(p, device_id)) out.push_back(p);
     return out;
 }
@@ -70,6 +77,7 @@ RuntimeInfo runtime_info() {
     info.onnxruntime_version = Ort::GetVersionString();
     info.reported_providers = Ort::GetAvailableProviders();
     for (Provider p : loadable_providers()) info.loadable_providers.push_back(to_string(p));
+    info.webgpu = webgpu_adapters();
     return info;
 }
 

@@ -6,6 +6,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "args.hpp"
@@ -14,6 +15,7 @@
 #include "mlrt/config/verbosity.hpp"
 #include "mlrt/error.hpp"
 #include "mlrt/version.hpp"
+#include "mlrt/webgpu.hpp"
 
 namespace mlrt::python {
 namespace {
@@ -109,10 +111,48 @@ py::dict gpu_dict(const config::GpuInfo& g) {
     return d;
 }
 
+py::dict adapters_dict(const AdapterList& list) {
+    py::list adapters;
+    for (const GpuAdapter& a : list.adapters) {
+        py::dict d;
+        d["index"] = a.index;
+        d["name"] = a.name;
+        d["vendor"] = a.vendor;
+        d["backend"] = a.backend;
+        d["driver"] = a.driver;
+        d["kind"] = to_string(a.kind);
+        d["software"] = a.software();
+        d["shader_f16"] = a.shader_f16;
+        d["pci_vendor_id"] = a.vendor_id;
+        d["pci_device_id"] = a.device_id;
+        adapters.append(d);
+    }
+    py::dict d;
+    d["adapters"] = adapters;
+    d["problem"] = list.problem.empty() ? py::object(py::none()) : py::str(list.problem);
+    return d;
+}
+
+// Test adapters: (pci_vendor_id, pci_device_id, software) in Dawn's order.
+AdapterList parse_adapters(const py::object& webgpu) {
+    AdapterList list;
+    for (py::handle item : webgpu.cast<py::iterable>()) {
+        const auto t = item.cast<std::tuple<std::uint32_t, std::uint32_t, bool>>();
+        GpuAdapter a;
+        a.index = static_cast<int>(list.adapters.size());
+        a.vendor_id = std::get<0>(t);
+        a.device_id = std::get<1>(t);
+        a.kind = std::get<2>(t) ? AdapterKind::Software : AdapterKind::DiscreteGpu;
+        list.adapters.push_back(a);
+    }
+    return list;
+}
+
 // (provider, device_id or None) of the backend autoselect picks; the Python side builds its
 // dataclass from the caller's fields and this device.
 py::tuple autoselect(py::handle device_id, const py::dict& fields, const py::object& gpus,
-                     const py::object& loadable, const py::object& platform) {
+                     const py::object& loadable, const py::object& platform,
+                     const py::object& webgpu) {
     const config::ArgValue id = to_arg(device_id, "device_id", kContext);
     const auto* id_int = std::get_if<std::int64_t>(&id);
     if (!id_int)
@@ -127,6 +167,11 @@ py::tuple autoselect(py::handle device_id, const py::dict& fields, const py::obj
         probe.provider_loads = [set](Provider p, int) { return set.contains(p); };
     }
     if (!platform.is_none()) probe.platform = parse_platform(platform.cast<std::string>());
+    // A test that gives the GPUs gives the WebGPU adapters too (none unless it says).
+    if (!webgpu.is_none())
+        probe.webgpu_adapters = parse_adapters(webgpu);
+    else if (!gpus.is_none())
+        probe.webgpu_adapters = AdapterList{};
     if (*id_int > std::numeric_limits<int>::max())
         fail("device_id", "must be <= " + std::to_string(std::numeric_limits<int>::max()) +
                               ", got " + std::to_string(*id_int) + " (" + describe(*probe.gpus) +
@@ -148,6 +193,8 @@ py::tuple autoselect(py::handle device_id, const py::dict& fields, const py::obj
         device = py::int_(cuda->device_id());
     else if (const auto* dml = std::get_if<config::ORT_DML>(&*backend))
         device = py::int_(dml->device_id());
+    else if (const auto* webgpu = std::get_if<config::ORT_WEBGPU>(&*backend))
+        device = py::int_(webgpu->device_id());
     return py::make_tuple(std::string(config::provider_name(*backend)), device);
 }
 
@@ -156,9 +203,17 @@ py::tuple autoselect(py::handle device_id, const py::dict& fields, const py::obj
 void bind_system(py::module_& m) {
     m.def("autoselect", &autoselect, py::arg("device_id"), py::arg("fields"),
           py::arg("gpus") = py::none(), py::arg("loadable") = py::none(),
-          py::arg("platform") = py::none(),
-          "mlrt::config::autoselect: (provider, device_id or None). `gpus`, `loadable` and "
-          "`platform` replace this machine's for tests.");
+          py::arg("platform") = py::none(), py::arg("webgpu") = py::none(),
+          "mlrt::config::autoselect: (provider, device_id or None). `gpus`, `loadable`, "
+          "`platform` and `webgpu` replace this machine's for tests.");
+    m.def("webgpu_adapters", [] {
+        AdapterList list;
+        {
+            const py::gil_scoped_release release;
+            list = webgpu_adapters();
+        }
+        return adapters_dict(list);
+    });
     m.def("detect_gpus", [] {
         py::list out;
         for (const config::GpuInfo& g : config::detect_gpus()) out.append(gpu_dict(g));
@@ -184,6 +239,7 @@ void bind_system(py::module_& m) {
         d["onnxruntime_version"] = info.onnxruntime_version;
         d["reported_providers"] = info.reported_providers;
         d["loadable_providers"] = info.loadable_providers;
+        d["webgpu"] = adapters_dict(info.webgpu);
         return d;
     });
     m.def("version", [] { return std::string(version()); });

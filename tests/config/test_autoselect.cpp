@@ -20,6 +20,7 @@ struct FakeSystem {
     FakeSystem(const SysfsFixture& tree, std::set<Provider> loadable_, Platform platform) {
         probe.gpus = detect_gpus_sysfs(tree.root());
         probe.platform = platform;
+        probe.webgpu_adapters = AdapterList{};  // none unless a test gives some
         probe.provider_loads = [this, loadable = std::move(loadable_)](Provider p, int device) {
             queries.emplace_back(p, device);
             return loadable.contains(p);
@@ -76,6 +77,55 @@ TEST(Autoselect, TableOverFixturesPlatformsAndProviders) {
         EXPECT_EQ(autoselect(0, {}, sys.probe), row.expected)
             << row.what << ": got " << to_string(autoselect(0, {}, sys.probe));
     }
+}
+
+GpuAdapter vulkan_adapter(int index, std::uint32_t vendor, std::uint32_t device, AdapterKind kind) {
+    GpuAdapter a;
+    a.index = index;
+    a.vendor_id = vendor;
+    a.device_id = device;
+    a.kind = kind;
+    return a;
+}
+
+// WebGPU after the vendor's own providers, on the adapter that is the GPU, never on software.
+TEST(Autoselect, WebGpuWhereNoBetterProviderLoads) {
+    const SysfsFixture amd({{"0000:03:00.0", kVga, kAmd, 0x744c}});
+    const SysfsFixture nvidia({{"0000:01:00.0", kVga, kNvidia, 0x2684}});
+    const SysfsFixture none({{"0000:00:00.0", kBridge, kIntel}});
+    const AdapterList amd_and_soft{{vulkan_adapter(0, 0x1002, 0x744c, AdapterKind::DiscreteGpu),
+                                    vulkan_adapter(1, 0x10005, 0, AdapterKind::Software)},
+                                   ""};
+    const AdapterList nvidia_gpu{{vulkan_adapter(0, 0x10de, 0x2684, AdapterKind::DiscreteGpu)}, ""};
+    const AdapterList soft_only{{vulkan_adapter(0, 0x10005, 0, AdapterKind::Software)}, ""};
+    const std::set<Provider> webgpu{Provider::CPU, Provider::WebGPU};
+    const std::set<Provider> cuda_and_webgpu{Provider::CPU, Provider::CUDA, Provider::WebGPU};
+
+    FakeSystem amd_linux(amd, webgpu, Platform::Linux);
+    amd_linux.probe.webgpu_adapters = amd_and_soft;
+    EXPECT_EQ(autoselect(0, {}, amd_linux.probe), Backend(ORT_WEBGPU()));
+
+    FakeSystem amd_windows(amd, {Provider::CPU, Provider::DML, Provider::WebGPU},
+                           Platform::Windows);
+    amd_windows.probe.webgpu_adapters = amd_and_soft;
+    EXPECT_EQ(autoselect(0, {}, amd_windows.probe), Backend(ORT_DML()));
+
+    FakeSystem nv_cuda(nvidia, cuda_and_webgpu, Platform::Linux);
+    nv_cuda.probe.webgpu_adapters = nvidia_gpu;
+    EXPECT_EQ(autoselect(0, {}, nv_cuda.probe), Backend(ORT_CUDA()));
+
+    FakeSystem nv_no_cuda(nvidia, webgpu, Platform::Linux);
+    nv_no_cuda.probe.webgpu_adapters = nvidia_gpu;
+    EXPECT_EQ(autoselect(0, {}, nv_no_cuda.probe), Backend(ORT_WEBGPU()));
+
+    FakeSystem webgpu_fails(nvidia, kCpuOnly, Platform::Linux);
+    webgpu_fails.probe.webgpu_adapters = nvidia_gpu;
+    EXPECT_EQ(autoselect(0, {}, webgpu_fails.probe), Backend(ORT_CPU()));
+
+    FakeSystem software(none, webgpu, Platform::Linux);
+    software.probe.webgpu_adapters = soft_only;
+    EXPECT_EQ(autoselect(0, {}, software.probe), Backend(ORT_CPU()));
+    EXPECT_TRUE(software.queries.empty()) << "a software rasterizer is not even tried";
 }
 
 TEST(Autoselect, AppleGpuPicksCoreml) {

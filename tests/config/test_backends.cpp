@@ -203,6 +203,8 @@ TEST(Backends, MakeBackendByProviderName) {
               Backend(ORT_CUDA({.device_id = 1})));
     EXPECT_EQ(provider_name(make_backend("DML")), "DML");
     EXPECT_EQ(provider_name(make_backend("CoreML")), "COREML");
+    EXPECT_EQ(make_backend("WebGPU", {{"device_id", std::int64_t{1}}}),
+              Backend(ORT_WEBGPU({.device_id = 1})));
     const auto msg = error_of([] { make_backend("TPU"); });
     EXPECT_NE(msg.find("provider"), std::string::npos) << msg;
     EXPECT_NE(msg.find("TPU"), std::string::npos) << msg;
@@ -241,6 +243,16 @@ TEST(Backends, EveryProviderFieldRoundTrips) {
     EXPECT_NE(coreml, ORT_COREML());
     EXPECT_NE(std::hash<ORT_COREML>{}(coreml), std::hash<ORT_COREML>{}(ORT_COREML()));
     EXPECT_EQ(ORT_DML::from_fields({{"device_id", std::int64_t{5}}}).options().device_id, 5);
+    const ORT_WEBGPU webgpu({.num_streams = 2, .fp16 = false, .device_id = 1});
+    EXPECT_EQ(ORT_WEBGPU(webgpu.options()), webgpu);
+    EXPECT_EQ(webgpu.get_args().at("provider"), ArgValue(std::string("WEBGPU")));
+    EXPECT_EQ(webgpu.get_args().at("device_id"), ArgValue(std::int64_t{1}));
+    EXPECT_EQ(webgpu.repr(),
+              "ORT_WEBGPU(num_streams=2, verbosity=" +
+                  std::to_string(static_cast<int>(webgpu.verbosity())) +
+                  ", fp16=False, fp16_blacklist_ops=None, output_format=None, device_id=1)");
+    EXPECT_EQ(error_of([] { ORT_WEBGPU({.device_id = -1}); }),
+              "ORT_WEBGPU: argument 'device_id' must be >= 0, got -1");
 
     EXPECT_EQ(error_of([] { ORT_DML({.device_id = -3}); }),
               "ORT_DML: argument 'device_id' must be >= 0, got -3");

@@ -1,6 +1,8 @@
 """ort.Model through VapourSynth: same results as the engine, upstream-compatible arguments,
 parallel requests, flexible output, and errors as vs.Error."""
 import concurrent.futures
+import os
+import pathlib
 import subprocess
 
 import numpy as np
@@ -216,3 +218,21 @@ def test_errors(core, make_model, tmp_path, case, match):
     with pytest.raises(vs.Error, match=match) as info:
         calls[case]()
     assert str(info.value).startswith("Model: ")
+
+
+WEBGPU_ICD = os.environ.get("MLRT_TEST_VK_ICD") or str(
+    pathlib.Path(__file__).resolve().parents[2] / ".deps" / "lavapipe" / "lvp_icd.json")
+
+
+@pytest.mark.skipif(not os.path.exists(WEBGPU_ICD),
+                    reason=f"no software Vulkan device at {WEBGPU_ICD} (scripts/setup-lavapipe.sh)")
+@pytest.mark.parametrize("spelling", ["WEBGPU", "WebGPU"])
+def test_webgpu_provider_equals_the_cpu(core, make_model, monkeypatch, spelling):
+    monkeypatch.setenv("VK_ICD_FILENAMES", WEBGPU_ICD)
+    monkeypatch.setenv("MLRT_WEBGPU_ALLOW_SOFTWARE", "1")
+    model = make_model("conv", 3, 3, 3, 2)
+    clip, _ = rgb_clip(core, 40, 24, frames=2)
+    cpu = core.ort.Model(clip, network_path=str(model), tilesize=[20, 16], overlap=[4, 4])
+    gpu = core.ort.Model(clip, network_path=str(model), tilesize=[20, 16], overlap=[4, 4],
+                         provider=spelling)
+    assert np.abs(planes(gpu.get_frame(1)) - planes(cpu.get_frame(1))).max() < 1e-4

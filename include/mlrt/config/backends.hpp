@@ -1,8 +1,8 @@
 #pragma once
 // The reference's backend configuration types: immutable values saying which ONNX Runtime
 // execution provider to use and how. ORT holds the fields every provider shares; ORT_CPU,
-// ORT_CUDA, ORT_DML and ORT_COREML add their own. Build one from its Options with designated
-// initializers, shared fields first, then the provider's own, in that order:
+// ORT_CUDA, ORT_DML, ORT_COREML and ORT_WEBGPU add their own. Build one from its Options with
+// designated initializers, shared fields first, then the provider's own, in that order:
 //
 //     ORT_CUDA cuda({.fp16 = false, .device_id = 1});
 //     ORT_CUDA tf32 = cuda.with([](auto& o) { o.tf32 = true; });
@@ -107,9 +107,9 @@ struct Field {
 template <class O, class T>
 Field(std::string_view, T O::*) -> Field<O, T>;
 
-// What ORT_CPU, ORT_CUDA, ORT_DML and ORT_COREML add to ORT, written once over the provider's
-// table of its own fields, Derived::fields() (a tuple of Field; none unless Derived says).
-// Defined in src/config/backend_provider.cpp and instantiated there for the four providers.
+// What ORT_CPU, ORT_CUDA, ORT_DML, ORT_COREML and ORT_WEBGPU add to ORT, written once over the
+// provider's table of its own fields, Derived::fields() (a tuple of Field; none unless Derived
+// says). Defined in src/config/backend_provider.cpp and instantiated there for each provider.
 template <class Derived, class O>
 class MLRT_API OrtProvider : public ORT {
   public:
@@ -230,12 +230,31 @@ class MLRT_API ORT_COREML : public detail::OrtProvider<ORT_COREML, CoremlOptions
     Provider ml_program() const noexcept { return own().ml_program; }
 };
 
+struct MLRT_API WebgpuOptions {  // ORT_WEBGPU::Options
+    MLRT_ORT_SHARED_OPTIONS
+    // The adapter's index in mlrt::webgpu_adapters() (mlrt/webgpu.hpp): discrete GPUs first.
+    int device_id = 0;
+};
+
+// ONNX Runtime's WebGPU provider: Vulkan on Linux, D3D12 on Windows, Metal on macOS, on any
+// vendor's GPU with its ordinary driver.
+class MLRT_API ORT_WEBGPU : public detail::OrtProvider<ORT_WEBGPU, WebgpuOptions> {
+  public:
+    static constexpr std::string_view provider = "WEBGPU";
+    using OrtProvider::OrtProvider;
+    static constexpr auto fields() {
+        return std::tuple{detail::Field{"device_id", &Options::device_id}};
+    }
+
+    int device_id() const noexcept { return own().device_id; }
+};
+
 #undef MLRT_ORT_SHARED_OPTIONS
 
 // Any concrete backend. Comparing two Backends compares the type, then the fields.
-using Backend = std::variant<ORT_CPU, ORT_CUDA, ORT_DML, ORT_COREML>;
+using Backend = std::variant<ORT_CPU, ORT_CUDA, ORT_DML, ORT_COREML, ORT_WEBGPU>;
 
-// The backend for a provider name of the reference ("CPU", "CUDA", "DML", "COREML", any case)
+// The backend for a provider name ("CPU", "CUDA", "DML", "COREML", "WEBGPU", any case)
 // built from constructor keyword arguments.
 MLRT_API Backend make_backend(std::string_view provider, const ArgMap& fields = {});
 
@@ -275,3 +294,5 @@ template <>
 struct MLRT_API std::hash<mlrt::config::ORT_DML> : mlrt::config::ORT_DML::Hash {};
 template <>
 struct MLRT_API std::hash<mlrt::config::ORT_COREML> : mlrt::config::ORT_COREML::Hash {};
+template <>
+struct MLRT_API std::hash<mlrt::config::ORT_WEBGPU> : mlrt::config::ORT_WEBGPU::Hash {};

@@ -17,13 +17,15 @@ namespace mlrt::config {
 
 // Engine options from `ort.Model` arguments:
 //   overlap [w] or [w,h] (>= 0), tilesize [w] or [w,h] (> 0; required when overlap is given),
-//   provider ("" or CPU, CUDA, DML, COREML), device_id, num_streams (>= 1), verbosity (0..4),
-//   cudnn_benchmark, fp16, use_cuda_graph, fp16_blacklist_ops[], prefer_nhwc,
-//   output_format (0: float32, 1: float16 output; only meaningful with fp16, as upstream),
-//   tf32, flexible_output_prop (non-empty), ml_program (0/1),
+//   provider ("" or CPU, CUDA, DML, COREML, WEBGPU), device_id, num_streams (>= 1), verbosity
+//   (0..4), cudnn_benchmark, fp16, use_cuda_graph, fp16_blacklist_ops[], prefer_nhwc, output_format
+//   (0: float32, 1: float16 output; only meaningful with fp16, as upstream), tf32,
+//   flexible_output_prop (non-empty), ml_program (0/1),
 // and mlrt's extensions: tile_mode ("literal" or "balanced") or balanced (bool),
 // intra_op_threads (>= 0), int8 (bool; not with fp16), int8_blacklist_ops[] (op types, node
-// names, "first", "last"), and the calibration keys of config/int8.hpp (calibration, calibrate).
+// names, "first", "last"), the calibration keys of config/int8.hpp (calibration, calibrate), and
+// WebGPU's: power_preference ("high-performance" or "low-power"), preferred_layout ("NHWC" or
+// "NCHW"), webgpu_validation (bool), graph_capture (bool).
 // Tiling is `default_tile_mode` unless one of them says otherwise. The model-source keys
 // (network_path, builtin, builtindir, path_is_serialization) are accepted and left to
 // model_source_from_args, so one map can feed both. None means "not given". Throws

@@ -76,7 +76,8 @@ std::optional<Timing> plain_timing(const BenchArgs& a, const Setup& s, const Eng
         *note = "the model has a fixed input size other than --size";
         return std::nullopt;
     }
-    if (o.provider != Provider::CPU && o.provider != Provider::CUDA) {
+    if (o.provider != Provider::CPU && o.provider != Provider::CUDA &&
+        o.provider != Provider::WebGPU) {
         *note = std::string("no plain-session baseline for provider ") + to_string(o.provider);
         return std::nullopt;
     }
@@ -106,7 +107,8 @@ int bench_one(const BenchArgs& a) {
         time_engine(*engine, s.frame.view(), a.warmup, a.repeats, engine->num_streams());
     const double engine_rss = peak_rss_mib();
     const TileLayout layout = engine->layout();
-    const int scale = engine->model_info().scale;
+    const ModelInfo info = engine->model_info();
+    const int scale = info.scale;
     const int threads_total = engine->intra_op_threads() * engine->num_streams();
     engine.reset();  // the baseline should not share memory pressure or cores with idle sessions
 
@@ -115,20 +117,23 @@ int bench_one(const BenchArgs& a) {
     const double ratio = plain ? eng.fps / plain->fps : 0.0;
     const double processed = processed_ratio(layout, s);
     const double rss = peak_rss_mib();
-    if (plain && options.fp16)
+    if (plain && info.fp16_converted)
         note = "the plain session runs the model as given (not converted to float16)";
+    report_device(info, a.engine.verbose);
     const int threads = threads_total / std::max(1, options.num_streams);
 
     if (a.json) {
         std::printf(
-            "{\"model\": %s, \"provider\": \"%s\", \"size\": [%d, %d], \"scale\": %d, \"streams\": "
+            "{\"model\": %s, \"provider\": \"%s\", \"device\": %s, \"size\": [%d, %d], \"scale\": "
+            "%d, \"streams\": "
             "%d, \"intra_op_threads\": %d, \"fp16\": %s, \"tile\": [%d, %d], \"tiles_per_frame\": "
             "%zu, \"processed_pixel_ratio\": %.4f, \"repeats\": %d, \"engine_load_s\": %.3f, "
             "\"engine\": %s, \"plain_ort\": %s, \"engine_vs_plain\": %s, \"peak_rss_mib_engine\": "
             "%.1f, \"peak_rss_mib\": %.1f, \"engine_args\": %s%s}\n",
-            json_string(a.model).c_str(), to_string(options.provider), s.width, s.height, scale,
-            options.num_streams, threads, options.fp16 ? "true" : "false", layout.x.tile,
-            layout.y.tile, layout.count(), processed, a.repeats, load_s, timing_json(eng).c_str(),
+            json_string(a.model).c_str(), to_string(options.provider),
+            json_string(info.device).c_str(), s.width, s.height, scale, options.num_streams,
+            threads, info.fp16_converted ? "true" : "false", layout.x.tile, layout.y.tile,
+            layout.count(), processed, a.repeats, load_s, timing_json(eng).c_str(),
             plain ? timing_json(*plain).c_str() : "null",
             plain ? fmt::format("{:.4f}", ratio).c_str() : "null", engine_rss, rss,
             json_object(config::engine_args_of(options)).c_str(),
@@ -138,7 +143,8 @@ int bench_one(const BenchArgs& a) {
     std::printf("model        %s (scale %d)\n", a.model.c_str(), scale);
     std::printf("frame        %dx%d -> %dx%d, %s, %d stream(s) x %d thread(s)%s\n", s.width,
                 s.height, s.width * scale, s.height * scale, to_string(options.provider),
-                options.num_streams, threads, options.fp16 ? ", fp16" : "");
+                options.num_streams, threads, info.fp16_converted ? ", fp16" : "");
+    if (info.device != "CPU") std::printf("device       %s\n", info.device.c_str());
     std::printf("tiles        %zu of %dx%d per frame, processing %.3fx the frame's pixels\n",
                 layout.count(), layout.x.tile, layout.y.tile, processed);
     std::printf(

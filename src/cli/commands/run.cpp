@@ -338,6 +338,7 @@ int run(const RunArgs& a) {
         std::fprintf(stderr, "mlrt: output %s: %dx%d %s (%s)\n", a.output.c_str(), setup.width,
                      setup.height, encoder.describe().c_str(), describe(encoder.colour()).c_str());
     }
+    report_device(engine.model_info(), a.engine.verbose);
 
     PipelineOptions po;
     po.range = range;

@@ -31,6 +31,27 @@ std::string joined(const std::vector<std::string>& v, const char* sep) {
     return s;
 }
 
+std::string adapters_json(const AdapterList& list) {
+    std::string s;
+    for (const GpuAdapter& a : list.adapters)
+        s += fmt::format(
+            "{}{{\"index\": {}, \"name\": {}, \"vendor\": {}, \"backend\": {}, \"kind\": {}, "
+            "\"software\": {}, \"shader_f16\": {}, \"driver\": {}}}",
+            s.empty() ? "" : ", ", a.index, json_string(a.name), json_string(a.vendor),
+            json_string(a.backend), json_string(to_string(a.kind)), a.software() ? "true" : "false",
+            a.shader_f16 ? "true" : "false", json_string(a.driver));
+    return fmt::format("{{\"adapters\": [{}], \"problem\": {}}}", s,
+                       list.problem.empty() ? "null" : json_string(list.problem));
+}
+
+void print_adapters(const AdapterList& list) {
+    if (list.adapters.empty()) std::printf("WebGPU        no adapter\n");
+    for (const GpuAdapter& a : list.adapters)
+        std::printf("%s%d: %s, driver %s\n", a.index == 0 ? "WebGPU        " : "              ",
+                    a.index, describe(a).c_str(), a.driver.c_str());
+    if (!list.problem.empty()) std::printf("              (%s)\n", list.problem.c_str());
+}
+
 int version(bool json) {
     const RuntimeInfo rt = runtime_info();
     unsigned zmaj = 0, zmin = 0, zmic = 0;
@@ -50,10 +71,11 @@ int version(bool json) {
         std::printf(
             "{\"mlrt\": %s, \"onnxruntime\": %s, \"ffmpeg\": %s, \"ffmpeg_libraries\": %s, "
             "\"zimg\": %s, "
-            "\"providers_reported\": %s, \"providers_loadable\": %s}\n",
+            "\"providers_reported\": %s, \"providers_loadable\": %s, \"webgpu\": %s}\n",
             json_string(rt.mlrt_version).c_str(), json_string(rt.onnxruntime_version).c_str(),
             json_string(ffmpeg).c_str(), json_string(libs).c_str(), json_string(zimg).c_str(),
-            list(rt.reported_providers).c_str(), list(rt.loadable_providers).c_str());
+            list(rt.reported_providers).c_str(), list(rt.loadable_providers).c_str(),
+            adapters_json(rt.webgpu).c_str());
         return 0;
     }
     std::printf("mlrt          %s\n", rt.mlrt_version.c_str());
@@ -63,6 +85,7 @@ int version(bool json) {
     std::printf("providers     %s (loadable here)\n", joined(rt.loadable_providers, ", ").c_str());
     std::printf("              %s (built into ONNX Runtime)\n",
                 joined(rt.reported_providers, ", ").c_str());
+    print_adapters(rt.webgpu);
     return 0;
 }
 
@@ -71,7 +94,8 @@ int version(bool json) {
 Command add_version_command(CLI::App& app) {
     auto json = std::make_shared<bool>(false);
     CLI::App* cmd = app.add_subcommand(
-        "version", "Versions of mlrt, ONNX Runtime, FFmpeg and zimg; providers that load");
+        "version",
+        "Versions of mlrt, ONNX Runtime, FFmpeg and zimg; providers that load; WebGPU adapters");
     cmd->add_flag("--json", *json, "Print one JSON object");
     return {cmd, [json] { return version(*json); }};
 }
