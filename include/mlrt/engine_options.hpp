@@ -32,8 +32,9 @@ struct WebGpuOptions {
     // adapter by power preference, not by index.
     PowerPreference power_preference = PowerPreference::HighPerformance;
     TensorLayout layout = TensorLayout::NHWC;  // the layout its convolutions prefer
-    bool validation = false;     // Dawn's API validation: for debugging, it costs speed
-    bool graph_capture = false;  // record the GPU commands once and replay them
+    // Dawn's API validation: for debugging, it costs speed. (ONNX Runtime's graph capture is not
+    // offered: it replays the buffers bound when it captured, and tiles are uploaded per run.)
+    bool validation = false;
 };
 
 struct EngineOptions {

@@ -42,8 +42,7 @@ constexpr std::string_view kEngineKeys[] = {"overlap",
                                             "calibrate",
                                             "power_preference",
                                             "preferred_layout",
-                                            "webgpu_validation",
-                                            "graph_capture"};
+                                            "webgpu_validation"};
 constexpr std::string_view kModelKeys[] = {"network_path", "builtin", "builtindir",
                                            "path_is_serialization"};
 
@@ -145,7 +144,6 @@ void read_webgpu(const ArgReader& r, WebGpuOptions& w) {
             r.fail("preferred_layout", "must be 'NHWC' or 'NCHW', got '" + *v + "'");
     }
     if (auto v = r.boolean("webgpu_validation")) w.validation = *v;
-    if (auto v = r.boolean("graph_capture")) w.graph_capture = *v;
 }
 
 }  // namespace
@@ -215,7 +213,6 @@ ArgMap engine_args_of(const EngineOptions& o) {
                                                                             : "high-performance")},
         {"preferred_layout", std::string(o.webgpu.layout == TensorLayout::NCHW ? "NCHW" : "NHWC")},
         {"webgpu_validation", o.webgpu.validation},
-        {"graph_capture", o.webgpu.graph_capture},
         {"num_streams", I{o.num_streams}},
         {"verbosity", I{static_cast<int>(o.log_severity)}},
         {"intra_op_threads", I{o.intra_op_threads}},

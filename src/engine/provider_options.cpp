@@ -55,7 +55,6 @@ ProviderOptionSet provider_option_set(const EngineOptions& o) {
                 {"preferredLayout", o.webgpu.layout == TensorLayout::NCHW ? "NCHW" : "NHWC"},
                 // ONNX Runtime validates by default ("basic"), which costs time on every dispatch.
                 {"validationMode", o.webgpu.validation ? "basic" : "disabled"},
-                {"enableGraphCapture", flag(o.webgpu.graph_capture)},
             };
             break;
     }

@@ -245,6 +245,9 @@ void VS_CC create_model(const VSMap* in, VSMap* out, void* user_data, VSCore* co
                 calibrator.add(frame_views(src, planes, vsapi));
             });
         d->engine.emplace(model, format, engine_options);
+        // What the engine changed from what was asked (float32 where the GPU lacks float16).
+        for (const std::string& note : d->engine->model_info().notes)
+            vsapi->logMessage(mtWarning, ("ort.Model: " + note).c_str(), core);
 
         const Engine& engine = *d->engine;
         const int bits = bits_of(engine.output_type());

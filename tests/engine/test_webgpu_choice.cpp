@@ -106,17 +106,14 @@ TEST(WebGpuProviderOptions, DefaultsAndEveryOption) {
     EXPECT_EQ(set.ort_name, "WebGpuExecutionProvider");
     EXPECT_EQ(set.options, (Options{{"powerPreference", "high-performance"},
                                     {"preferredLayout", "NHWC"},
-                                    {"validationMode", "disabled"},
-                                    {"enableGraphCapture", "0"}}));
+                                    {"validationMode", "disabled"}}));
     o.webgpu = {.power_preference = PowerPreference::LowPower,
                 .layout = TensorLayout::NCHW,
-                .validation = true,
-                .graph_capture = true};
+                .validation = true};
     set = detail::provider_option_set(o);
     EXPECT_EQ(set.options, (Options{{"powerPreference", "low-power"},
                                     {"preferredLayout", "NCHW"},
-                                    {"validationMode", "basic"},
-                                    {"enableGraphCapture", "1"}}));
+                                    {"validationMode", "basic"}}));
 }
 
 TEST(Placements, OneProvider) {

@@ -25,7 +25,7 @@ namespace mlrt::config {
 // intra_op_threads (>= 0), int8 (bool; not with fp16), int8_blacklist_ops[] (op types, node
 // names, "first", "last"), the calibration keys of config/int8.hpp (calibration, calibrate), and
 // WebGPU's: power_preference ("high-performance" or "low-power"), preferred_layout ("NHWC" or
-// "NCHW"), webgpu_validation (bool), graph_capture (bool).
+// "NCHW"), webgpu_validation (bool).
 // Tiling is `default_tile_mode` unless one of them says otherwise. The model-source keys
 // (network_path, builtin, builtindir, path_is_serialization) are accepted and left to
 // model_source_from_args, so one map can feed both. None means "not given". Throws
