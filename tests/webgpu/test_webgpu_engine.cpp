@@ -102,6 +102,22 @@ TEST_F(WebGpu, MatchesTheCpuOnConvolutionsUNetsAndWindowedModels) {
     }
 }
 
+// Frame pairs through GridSample warps (RIFE-like interpolators): ONNX Runtime's NHWC layout
+// gets GridSample wrong, so the engine runs such models in NCHW.
+TEST_F(WebGpu, InterpolatorWithGridSampleMatchesTheCpu) {
+    const std::string model = interpolator_model(3, 2);
+    const Frame a = make_frame(40, 24, 3, 1), b = make_frame(40, 24, 3, 2);
+    Frame t(40, 24, 1, SampleType::Float32);
+    std::ranges::fill(t.plane<float>(0), 0.3f);
+    const FrameView clips[] = {a.view(), b.view(), t.view()};
+    const InputFormat format{40, 24, SampleType::Float32, {3, 3, 1}};
+    const auto out = [&](Provider p) {
+        return Engine(ModelSource::from_bytes(model, "interpolator"), format, options(p))
+            .run(clips);
+    };
+    EXPECT_LT(max_abs_diff(out(Provider::CPU), out(Provider::WebGPU)), 1e-4);
+}
+
 TEST_F(WebGpu, ReportsTheAdapterAndWhereNodesRun) {
     const std::string model = fallback_model("Mod");
     const Engine engine(ModelSource::from_bytes(model, "fallback"),
