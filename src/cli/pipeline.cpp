@@ -8,9 +8,11 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <thread>
 #include <vector>
 
+#include "mlrt/error.hpp"
 #include "mlrt/workload.hpp"
 #include "temporal_reader.hpp"
 #include "util/bounded_queue.hpp"
@@ -60,6 +62,8 @@ class Pipeline {
     void fail(std::exception_ptr e);
     void write_packets(bool at_end);
     std::int64_t packet_time(const AVPacket& p) const;
+    void run_model(std::int64_t seq, std::span<const FrameView> clips,
+                   const MutableFrameView& out) const;
     bool submit(Job job);
 
     AVRational time_base_{0, 1};  // of the jobs' timestamps: the input's, or finer (--interpolate)
@@ -279,11 +283,11 @@ void Pipeline::infer() {
                 if (!values.empty())
                     clips.push_back(constants_.frame(plan_.engine_in.width, plan_.engine_in.height,
                                                      plan_.engine_in.type, values, constant_views));
-                engine_.run(clips, out.mutable_view());
+                run_model(job->seq, clips, out.mutable_view());
                 job->frame = merge ? merge->merge(out) : from_float->convert(out);
                 if (alpha_model) {
                     clips.front() = alpha.view();
-                    engine_.run(clips, alpha_out.mutable_view());
+                    run_model(job->seq, clips, alpha_out.mutable_view());
                     alpha_writer->write(alpha_out, *job->frame);
                 } else if (alpha_writer) {
                     alpha_writer->write(alpha, *job->frame);
@@ -297,6 +301,17 @@ void Pipeline::infer() {
         }
     } catch (...) {
         fail(std::current_exception());
+    }
+}
+
+// A failure while the model runs (a GPU out of memory, a lost device) names the frame.
+void Pipeline::run_model(std::int64_t seq, std::span<const FrameView> clips,
+                         const MutableFrameView& out) const {
+    try {
+        engine_.run(clips, out);
+    } catch (const Error& e) {
+        if (e.kind() != ErrorKind::Runtime) throw;
+        throw Error(e.kind(), "output frame " + std::to_string(seq) + ": " + e.what());
     }
 }
 

@@ -39,3 +39,22 @@ def test_decoder_error_mid_file(models, tmp_path):
     # The frames that decoded are there, in a playable file, and fewer than the input had.
     frames = frame_count(out)
     assert 0 < frames < 30
+
+
+def test_model_failing_mid_run_names_the_frame(tmp_path):
+    # Frames 0 and 1 are black, frame 2 white: the poison model's index runs out of its table on
+    # frame 2 only, as a GPU running out of memory on one frame would fail.
+    import subprocess
+
+    from helpers import MLRT, ffmpeg
+    write_model = MLRT.parents[2] / "tests" / "mlrt_write_test_model"
+    model = tmp_path / "poison.onnx"
+    subprocess.run([str(write_model), str(model), "poison", "3", "2"], check=True)
+    for i, colour in enumerate(("black", "black", "white")):
+        ffmpeg("-f", "lavfi", "-i", f"color=c={colour}:s=32x24", "-frames:v", "1", tmp_path / f"in_{i}.png")
+    out = tmp_path / "out.mkv"
+    p = mlrt("run", "--quiet", "--backend", "cpu", model, tmp_path / "in_%d.png", out, check=False)
+    assert p.returncode == 1, p.stderr
+    [error] = [line for line in p.stderr.splitlines() if line.startswith("mlrt: error:")]
+    assert "output frame 2: ONNX Runtime failed to run the model" in error, p.stderr
+    assert not out.exists() and not list(tmp_path.glob(".*out*"))

@@ -308,13 +308,18 @@ std::string nearest_upscale_model(int channels, int scale) {
     return m.SerializeAsString();
 }
 
-std::string poison_model(int channels) {
+std::string poison_model(int channels, float gain) {
     auto m = new_model();
     auto& g = *m.mutable_graph();
     add_float_tensor(g, "table", {2}, {0.f, 0.f}, false);
     auto& r = add_numbered_node(g, "ReduceMax", {"input"}, {"max"});
     set_int(r, "keepdims", 1);
-    auto& c = add_numbered_node(g, "Cast", {"max"}, {"idx"});
+    std::string max = "max";
+    if (gain != 1.f) {
+        add_float_tensor(g, "gain", {}, {gain}, false);
+        max = binary(g, "Mul", "max", "gain", "scaled_max");
+    }
+    auto& c = add_numbered_node(g, "Cast", {max}, {"idx"});
     set_int(c, "to", onnx::TensorProto_DataType_INT64);
     add_numbered_node(g, "Gather", {"table", "idx"}, {"offset"});
     add_numbered_node(g, "Add", {"input", "offset"}, {"output"});

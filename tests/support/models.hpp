@@ -45,9 +45,9 @@ std::string channel_split_model(int in_channels, int out_channels);
 // Nearest-neighbour upscale by `scale` (Resize), for checking output geometry exactly.
 std::string nearest_upscale_model(int channels, int scale);
 
-// y = x + table[int(max(x))] with a two-entry table: a frame whose maximum reaches 2 makes
-// ONNX Runtime fail (index out of bounds), for injecting run-time failures.
-std::string poison_model(int channels);
+// y = x + table[int(gain * max(x))] with a two-entry table: a frame whose gain * maximum
+// reaches 2 makes ONNX Runtime fail (index out of bounds), for injecting run-time failures.
+std::string poison_model(int channels, float gain = 1.f);
 
 // Graphs that break the engine's contract, for the validation tests.
 std::string two_input_model();

@@ -37,6 +37,8 @@ int main(int argc, char** argv) {
         bytes = mlrt::test::unet_model(arg(3, 4), arg(4, 3), static_cast<unsigned>(arg(5, 1)));
     } else if (kind == "interpolator") {
         bytes = mlrt::test::interpolator_model(arg(3, 3), static_cast<unsigned>(arg(4, 1)));
+    } else if (kind == "poison") {  // CHANNELS GAIN: fails on frames whose GAIN * max >= 2
+        bytes = mlrt::test::poison_model(arg(3, 3), static_cast<float>(arg(4, 1)));
     } else if (kind == "window") {
         bytes = mlrt::test::window_partition_model(arg(3, 3), arg(4, 4), arg(5, 64));
     } else {
