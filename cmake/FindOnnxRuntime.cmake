@@ -26,3 +26,17 @@ if(OnnxRuntime_FOUND AND NOT TARGET onnxruntime::onnxruntime)
     INTERFACE_INCLUDE_DIRECTORIES "${OnnxRuntime_INCLUDE_DIR}")
   get_filename_component(OnnxRuntime_LIBRARY_DIR "${OnnxRuntime_LIBRARY}" DIRECTORY)
 endif()
+
+# A private copy (the one scripts/setup.sh fetched, or ONNXRUNTIME_ROOT) is installed beside
+# libmlrt (MlrtPackage.cmake), so that an installed prefix needs nothing of the source tree:
+# installed binaries then look for it only there. A system ONNX Runtime stays where it is, and
+# MLRT_ORT_RPATH_SUFFIX adds its folder to their RUNPATH.
+if(OnnxRuntime_FOUND)
+  if(ONNXRUNTIME_ROOT OR OnnxRuntime_LIBRARY MATCHES "^${CMAKE_SOURCE_DIR}/")
+    set(OnnxRuntime_BUNDLED TRUE)
+    set(MLRT_ORT_RPATH_SUFFIX "")
+  else()
+    set(OnnxRuntime_BUNDLED FALSE)
+    set(MLRT_ORT_RPATH_SUFFIX ";${OnnxRuntime_LIBRARY_DIR}")
+  endif()
+endif()

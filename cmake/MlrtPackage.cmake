@@ -6,6 +6,11 @@ install(TARGETS mlrt EXPORT mlrtTargets
   RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}
   INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 install(DIRECTORY include/mlrt DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+# The private ONNX Runtime goes beside libmlrt, under its soname (FindOnnxRuntime.cmake).
+if(OnnxRuntime_BUNDLED)
+  get_filename_component(mlrt_ort_file "${OnnxRuntime_LIBRARY}" REALPATH)
+  install(FILES "${mlrt_ort_file}" DESTINATION ${CMAKE_INSTALL_LIBDIR} RENAME libonnxruntime.so.1)
+endif()
 install(EXPORT mlrtTargets NAMESPACE mlrt:: DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/mlrt)
 configure_package_config_file(cmake/mlrtConfig.cmake.in
   ${CMAKE_CURRENT_BINARY_DIR}/mlrtConfig.cmake

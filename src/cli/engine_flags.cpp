@@ -135,14 +135,28 @@ config::ArgMap engine_args(const EngineFlags& f) {
     return args;
 }
 
+// The parser's refusals name a flag and its value: bad usage.
+template <class F>
+auto as_usage(F&& parse) {
+    try {
+        return parse();
+    } catch (const Error& e) {
+        if (e.kind() == ErrorKind::InvalidArgument) throw UsageError(e.what());
+        throw;
+    }
+}
+
 EngineOptions engine_options(const EngineFlags& f) {
-    return config::engine_options_from_args(engine_args(f), TileMode::Balanced, flag_spelling());
+    return as_usage([&] {
+        return config::engine_options_from_args(engine_args(f), TileMode::Balanced,
+                                                flag_spelling());
+    });
 }
 
 config::CalibrationArgs calibration_args(const EngineFlags& f) {
     config::ArgMap args;  // only these keys: no backend to autoselect again
     add_calibration_args(f, args);
-    return config::calibration_args_from_args(args, flag_spelling());
+    return as_usage([&] { return config::calibration_args_from_args(args, flag_spelling()); });
 }
 
 }  // namespace mlrt::cli

@@ -109,19 +109,19 @@ def test_output_is_input(models, clip):
 
 
 def test_bad_frame_ranges(models, clip, tmp_path):
-    assert "END after START" in fails("run", "--frames", "5:2", models["identity"], clip, tmp_path / "o.mkv")
-    assert "--frames" in fails("run", "--frames", "a:b", models["identity"], clip, tmp_path / "o.mkv")
+    assert "END after START" in fails("run", "--frames", "5:2", models["identity"], clip, tmp_path / "o.mkv", code=2)
+    assert "--frames" in fails("run", "--frames", "a:b", models["identity"], clip, tmp_path / "o.mkv", code=2)
     err = fails("run", "--frames", "100:200", models["identity"], clip, tmp_path / "o.mkv")
     assert "no input frames in the range" in err and "12 frames" in err
     assert not (tmp_path / "o.mkv").exists()
 
 
 def test_bad_sizes_and_encoder_options(models, clip, tmp_path):
-    assert "--tilesize" in fails("run", "--tilesize", "0", models["identity"], clip, tmp_path / "o.mkv")
-    assert "overlap" in fails("run", "--tilesize", "16", "--overlap", "8", models["identity"], clip, tmp_path / "o.mkv")
-    assert "no CRF mode" in fails("run", "--crf", "20", "--codec", "ffv1", models["identity"], clip, tmp_path / "o.mkv")
-    assert "--pix-fmt" in fails("run", "--frames", "0", "--pix-fmt", "nv12", models["identity"], clip, tmp_path / "o.png")
-    assert "--codec" in fails("run", "--codec", "nonesuch", models["identity"], clip, tmp_path / "o.mkv")
+    assert "--tilesize" in fails("run", "--tilesize", "0", models["identity"], clip, tmp_path / "o.mkv", code=2)
+    assert "overlap" in fails("run", "--tilesize", "16", "--overlap", "8", models["identity"], clip, tmp_path / "o.mkv", code=2)
+    assert "no CRF mode" in fails("run", "--crf", "20", "--codec", "ffv1", models["identity"], clip, tmp_path / "o.mkv", code=2)
+    assert "--pix-fmt" in fails("run", "--frames", "0", "--pix-fmt", "nv12", models["identity"], clip, tmp_path / "o.png", code=2)
+    assert "--codec" in fails("run", "--codec", "nonesuch", models["identity"], clip, tmp_path / "o.mkv", code=2)
 
 
 def test_usage_errors_exit_2(models, clip):
@@ -129,6 +129,34 @@ def test_usage_errors_exit_2(models, clip):
     assert p.returncode == 2 and "required" in p.stderr
     p = mlrt("run", "--backend", "tpu", models["identity"], clip, "x.mkv", check=False)
     assert p.returncode == 2 and "--backend" in p.stderr
+
+
+# The README's exit status 2, "bad usage": every refused flag, value or combination, in mlrt's
+# own words (`mlrt: error: ...`), with the flag or command that was probably meant.
+@pytest.mark.parametrize("args, message", [
+    (["--tilesise", "256"], "unknown flag --tilesise: did you mean --tilesize?"),
+    (["--tilesize", "abc"], "--tilesize: 'abc' is not W or WxH"),
+    (["--streams", "0"], "--streams must be in 1..64, got 0"),
+    (["--frames", "abc"], "--frames: 'abc' is not"),
+    (["--overlap", "16"], "--tilesize must be given when overlap is not 0"),
+    (["--preset", "slow"], "--preset applies to x264 and x265, not ffv1"),
+    (["--crf", "70"], "--crf: Value 70 not in range"),
+    (["--backend", "tpu"], "--backend"),
+])
+def test_every_usage_error_exits_2_in_one_grammar(models, clip, tmp_path, args, message):
+    out = tmp_path / "o.mkv"
+    p = mlrt("run", *args, models["identity"], clip, out, check=False)
+    assert p.returncode == 2, p.stderr
+    assert p.stderr.startswith("mlrt: error: ") and message in p.stderr, p.stderr
+    assert not out.exists()
+
+
+def test_unknown_command_and_bare_mlrt():
+    p = mlrt("runn", "x", check=False)
+    assert p.returncode == 2 and p.stderr.startswith("mlrt: error: ")
+    assert "did you mean `mlrt run`?" in p.stderr, p.stderr
+    p = mlrt(check=False)
+    assert p.returncode == 2 and "Subcommands:" in p.stdout and "make-clip" in p.stdout
 
 
 def test_unavailable_backend(models, clip, tmp_path):
@@ -154,5 +182,5 @@ def test_model_path_problems_and_size_syntax_are_named(models, tmp_path):
     # A directory given as the model, and a tile size that is not W or WxH.
     err = fails("info", tmp_path)
     assert "cannot read model" in err and "it is a directory" in err
-    err = fails("bench", models["identity"], "--size", "32", "--tilesize", "2x")
+    err = fails("bench", models["identity"], "--size", "32", "--tilesize", "2x", code=2)
     assert "--tilesize: '2x' is not W or WxH (integers)" in err

@@ -83,7 +83,7 @@ def test_command_line_matches_the_configuration_layer(case, models):
         used = json.loads(p.stdout)["engine_args"]
         assert used == resolved
     else:
-        assert p.returncode == 1, p.stderr
+        assert p.returncode == 2, p.stderr  # bad usage
         assert problem in error and problem in p.stderr, (error, p.stderr)
         # Same problem, the command line's own name for the argument.
         named = [n for n in CLI_NAMES.values() if f"error: {n} " in p.stderr]

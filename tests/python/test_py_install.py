@@ -49,3 +49,41 @@ def test_installed_package_runs_from_the_prefix(tmp_path, make_model):
         assert pathlib.Path(plugin).is_relative_to(prefix) and pathlib.Path(plugin).is_file()
     else:
         assert plugin == "None"
+
+
+def test_installed_prefix_needs_nothing_of_the_source_tree(tmp_path, make_model):
+    """bin/mlrt, libmlrt and the extension find libmlrt and ONNX Runtime inside the prefix: the
+    fetched ONNX Runtime is installed beside libmlrt, and no RUNPATH names the clone."""
+    cmake, readelf, ldd = shutil.which("cmake"), shutil.which("readelf"), shutil.which("ldd")
+    if not (cmake and readelf and ldd):
+        pytest.skip("cmake, readelf or ldd is not on PATH")
+    root = pathlib.Path(__file__).resolve().parents[2]
+    if (root / ".deps" / "ort-system").exists():
+        pytest.skip("built against the system's ONNX Runtime, which stays where it is")
+    prefix = tmp_path / "prefix"
+    done = subprocess.run([cmake, "--install", str(BUILD), "--prefix", str(prefix)],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert (prefix / "lib" / "libonnxruntime.so.1").is_file()
+    binaries = [prefix / "bin" / "mlrt", *prefix.glob("lib/libmlrt.so.*.*"),
+                *prefix.glob("lib/**/mlrt/_mlrt*.so")]
+    assert len(binaries) == 3, binaries
+    for b in binaries:
+        dynamic = subprocess.run([readelf, "-d", str(b)], capture_output=True, text=True).stdout
+        runpath = [line for line in dynamic.splitlines() if "RUNPATH" in line or "RPATH" in line]
+        assert runpath and all(str(root) not in line for line in runpath), (b, runpath)
+        resolved = subprocess.run([ldd, str(b)], capture_output=True, text=True).stdout
+        for lib in ("libmlrt.so", "libonnxruntime.so.1"):
+            lines = [line for line in resolved.splitlines() if lib in line and "=>" in line]
+            if b.name.startswith("libmlrt") and lib == "libmlrt.so":
+                continue
+            assert lines and all(str(prefix) in line for line in lines), (b, lib, resolved)
+    env = {k: v for k, v in os.environ.items() if k not in ("LD_LIBRARY_PATH", "PYTHONPATH")}
+    model = make_model("conv", 3, 3, 1, 2)
+    image = tmp_path / "in.pgm"
+    image.write_bytes(b"P5 8 6 255\n" + bytes(range(48)))
+    run = subprocess.run([str(prefix / "bin" / "mlrt"), "run", "-q", "--backend", "cpu",
+                          str(model), str(image), str(tmp_path / "out.png")],
+                         capture_output=True, text=True, env=env, cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert (tmp_path / "out.png").stat().st_size > 0

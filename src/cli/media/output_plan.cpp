@@ -9,11 +9,17 @@ extern "C" {
 #include <libavutil/pixdesc.h>
 }
 
+#include "util/args.hpp"
+
 namespace mlrt::cli {
 namespace {
 
 [[noreturn]] void bad_arg(const std::string& m) {
     throw Error(ErrorKind::InvalidArgument, m);
+}
+// A flag's value the output cannot take: bad usage (exit status 2).
+[[noreturn]] void bad_flag(const std::string& m) {
+    throw UsageError(m);
 }
 
 // YUV4MPEG2 carries these; wrapped_avframe (its encoder) declares no list of its own.
@@ -36,8 +42,8 @@ const AVCodec* encoder_by_name(const std::string& name) {
     if (n == "x264" || n == "h264") n = "libx264";
     if (n == "x265" || n == "hevc" || n == "h265") n = "libx265";
     const AVCodec* c = avcodec_find_encoder_by_name(n.c_str());
-    if (!c) bad_arg("--codec: this FFmpeg has no encoder '" + name + "'");
-    if (c->type != AVMEDIA_TYPE_VIDEO) bad_arg("--codec: '" + name + "' is not a video encoder");
+    if (!c) bad_flag("--codec: this FFmpeg has no encoder '" + name + "'");
+    if (c->type != AVMEDIA_TYPE_VIDEO) bad_flag("--codec: '" + name + "' is not a video encoder");
     return c;
 }
 
@@ -102,7 +108,7 @@ const AVCodec* choose_encoder(OutputKind kind, const AVOutputFormat& format,
                               const OutputOptions& o) {
     const AVCodec* c = nullptr;
     if (kind == OutputKind::Y4mPipe) {
-        if (!o.codec.empty()) bad_arg("--codec does not apply to Y4M output");
+        if (!o.codec.empty()) bad_flag("--codec does not apply to Y4M output");
         c = avcodec_find_encoder(AV_CODEC_ID_WRAPPED_AVFRAME);
     } else if (!o.codec.empty()) {
         c = encoder_by_name(o.codec);
@@ -141,13 +147,14 @@ const AVCodec* choose_encoder(OutputKind kind, const AVOutputFormat& format,
     if (!c) bad_arg("no video encoder available for '" + o.path + "'");
     if (kind != OutputKind::Y4mPipe &&
         avformat_query_codec(&format, c->id, FF_COMPLIANCE_NORMAL) == 0)
-        bad_arg(std::string("the ") + format.name + " format of '" + o.path + "' cannot hold " +
-                c->name + " video; choose another --codec or file extension");
+        throw UsageError(std::string("the ") + format.name + " format of '" + o.path +
+                         "' cannot hold " + c->name +
+                         " video; choose another --codec or file extension");
     if (o.crf && !supports_crf(*c))
-        bad_arg(std::string("--crf: the ") + c->name +
-                " encoder has no CRF mode (use --codec x264 or x265)");
+        throw UsageError(std::string("--crf: the ") + c->name +
+                         " encoder has no CRF mode (use --codec x264 or x265)");
     if (!o.preset.empty() && c->id != AV_CODEC_ID_H264 && c->id != AV_CODEC_ID_HEVC)
-        bad_arg(std::string("--preset applies to x264 and x265, not ") + c->name);
+        throw UsageError(std::string("--preset applies to x264 and x265, not ") + c->name);
     return c;
 }
 
@@ -165,17 +172,17 @@ AVPixelFormat choose_pixel_format(const AVCodec& encoder, OutputKind kind, const
 
     if (!requested.empty()) {
         const AVPixelFormat f = av_get_pix_fmt(requested.c_str());
-        if (f == AV_PIX_FMT_NONE) bad_arg("--pix-fmt: unknown pixel format '" + requested + "'");
+        if (f == AV_PIX_FMT_NONE) bad_flag("--pix-fmt: unknown pixel format '" + requested + "'");
         std::string why;
         if (planar_equivalent(f, &why) == AV_PIX_FMT_NONE)
-            bad_arg("--pix-fmt " + requested + ": " + why);
-        if (!can_write(f)) bad_arg("--pix-fmt " + requested + ": mlrt cannot produce this format");
+            bad_flag("--pix-fmt " + requested + ": " + why);
+        if (!can_write(f)) bad_flag("--pix-fmt " + requested + ": mlrt cannot produce this format");
         if (!list || std::find(candidates.begin(), candidates.end(), f) != candidates.end())
             return f;
         std::string names;
         for (AVPixelFormat c : candidates)
             names += std::string(names.empty() ? "" : ", ") + av::pix_fmt_name(c);
-        bad_arg("--pix-fmt: the " + std::string(encoder.name) + " encoder cannot take " +
+        bad_flag("--pix-fmt: the " + std::string(encoder.name) + " encoder cannot take " +
                 requested + "; it takes " + names);
     }
 

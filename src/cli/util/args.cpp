@@ -16,8 +16,8 @@ std::optional<std::int64_t> to_int(std::string_view s) {
 }
 
 [[noreturn]] void bad(std::string_view what, std::string_view text, std::string_view expected) {
-    throw Error(ErrorKind::InvalidArgument, std::string(what) + ": '" + std::string(text) +
-                                                "' is not " + std::string(expected));
+    throw UsageError(std::string(what) + ": '" + std::string(text) + "' is not " +
+                     std::string(expected));
 }
 
 }  // namespace

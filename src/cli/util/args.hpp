@@ -7,7 +7,16 @@
 #include <string_view>
 #include <vector>
 
+#include "mlrt/error.hpp"
+
 namespace mlrt::cli {
+
+// A flag's value, or a combination of flags, that the command line refuses: `mlrt` exits with
+// status 2 (bad usage) for it, 1 for every other error.
+class UsageError : public Error {
+  public:
+    explicit UsageError(const std::string& message) : Error(ErrorKind::InvalidArgument, message) {}
+};
 
 struct Size {
     int width = 0;
@@ -15,10 +24,10 @@ struct Size {
 };
 
 // "W" or "WxH" as the integers {W, W} or {W, H}, whatever their values (the configuration layer
-// judges those); `what` names the flag when the text is not of that form. Throws mlrt::Error.
+// judges those); `what` names the flag when the text is not of that form. Throws UsageError.
 std::vector<std::int64_t> parse_pair(std::string_view text, std::string_view what);
 
-// "W" means W x W. `what` names the flag in error messages. Throws mlrt::Error.
+// "W" means W x W. `what` names the flag in error messages. Throws UsageError.
 Size parse_size(std::string_view text, std::string_view what, bool allow_zero);
 
 // Frames START (inclusive) to END (exclusive), 0-based, like a Python slice; either side may be
