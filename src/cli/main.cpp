@@ -102,7 +102,6 @@ int run_command_line(int argc, char** argv) {
         std::fputs(usage_message(app, e, argc, argv).c_str(), stderr);
         return 2;
     }
-    install_interrupt_handler();
     for (const Command& c : commands)
         if (c.app->parsed()) return c.run();
     return 2;
@@ -111,6 +110,8 @@ int run_command_line(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    // First: an interrupt while the command sets up is one too.
+    mlrt::cli::install_interrupt_handler();
     try {
         return run_command_line(argc, argv);
     } catch (const std::bad_alloc&) {

@@ -34,3 +34,62 @@ def test_sigint_leaves_a_playable_truncated_file(models, tmp_path, name):
     assert float(info["format"]["duration"]) == pytest.approx(n / 24, abs=0.5)
     decode = subprocess.run(["ffmpeg", "-v", "error", "-i", out, "-f", "null", "-"], capture_output=True, text=True)
     assert decode.returncode == 0 and decode.stderr == ""
+
+
+def start_long_run(models, tmp_path, name="out.mkv"):
+    src = tmp_path / "long.mkv"
+    if not src.exists():
+        lavfi_video(src, size="320x180", rate=24, duration=30)
+    out = tmp_path / name
+    proc = subprocess.Popen([str(MLRT), "run", models["upscale2x"], src, out], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True)
+    return proc, out
+
+
+def partial_bytes(tmp_path):
+    return sum(f.stat().st_size for f in tmp_path.glob(".*mlrt-partial*"))
+
+
+def wait_for(condition, seconds=60):
+    deadline = time.time() + seconds
+    while time.time() < deadline and not condition():
+        time.sleep(0.02)
+
+
+# Two interrupts 0.2 s apart, as an impatient user or `timeout -s INT` on a process group sends
+# them, at several moments of the job: never a hidden file left; the output is absent or plays.
+@pytest.mark.parametrize("moment", ["opening", "first frames", "steady state"])
+def test_two_interrupts_leave_nothing_behind(models, tmp_path, moment):
+    proc, out = start_long_run(models, tmp_path)
+    if moment == "opening":  # the model and the output are being set up
+        time.sleep(0.3)
+    elif moment == "first frames":
+        wait_for(lambda: partial_bytes(tmp_path) > 0)
+    else:
+        wait_for(lambda: partial_bytes(tmp_path) > 200_000)
+    proc.send_signal(signal.SIGINT)
+    time.sleep(0.2)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err
+    assert not list(tmp_path.glob(".*mlrt-partial*")), err
+    if out.exists():  # finished before the second one came
+        assert frame_count(out) > 0
+    if moment != "opening":
+        assert "interrupting: finishing the frames in flight" in err, err
+        # Stopped by the second one, or finished before it came.
+        assert ("stopped" in err) != ("interrupted; wrote" in err), err
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP])
+def test_sigterm_and_sighup_finish_the_output_like_ctrl_c(models, tmp_path, sig):
+    proc, out = start_long_run(models, tmp_path)
+    wait_for(lambda: partial_bytes(tmp_path) > 200_000)
+    start = time.time()
+    proc.send_signal(sig)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err
+    assert err.count("interrupting: finishing") == 1, err
+    assert not list(tmp_path.glob(".*mlrt-partial*"))
+    assert 0 < frame_count(out) < 720
+    assert time.time() - start < 60

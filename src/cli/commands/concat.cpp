@@ -87,11 +87,14 @@ int concat(const ConcatArgs& a) {
     o.audio_from = a.audio_from;
     o.progress = Progress::wanted(a.quiet);
     JoinResult r;
+    set_partial_output(temp.string());  // a second interrupt removes it
     try {
         r = join_segments(segments, o);
         fs::rename(temp, output);
+        set_partial_output("");
     } catch (...) {
         fs::remove(temp, ec);
+        set_partial_output("");
         throw;
     }
     if (!a.quiet)

@@ -12,6 +12,8 @@ extern "C" {
 #include <libavutil/pixdesc.h>
 }
 
+#include "util/interrupt.hpp"
+
 namespace mlrt::cli {
 namespace {
 
@@ -240,6 +242,8 @@ Encoder::~Encoder() {
 
 void Encoder::open_io() {
     AVFormatContext* ctx = format_.get();
+    // A single file written under its partial name: a second interrupt removes it.
+    if (!write_path_.empty() && kind_ != OutputKind::ImageSequence) set_partial_output(write_path_);
     if (ctx->oformat->flags & AVFMT_NOFILE) {
         check_destination(options_.path);
         return;
@@ -331,6 +335,7 @@ void Encoder::finish() {
     if (!write_path_.empty()) {
         std::error_code ec;
         fs::rename(write_path_, options_.path, ec);
+        set_partial_output("");
         if (ec) {
             discard();
             throw Error(ErrorKind::Io, "cannot write output '" + options_.path + "': renaming '" +
@@ -351,6 +356,7 @@ void Encoder::discard() noexcept {
         case OutputKind::Video:
         case OutputKind::Image:
             fs::remove(write_path_.empty() ? options_.path : write_path_, ec);
+            set_partial_output("");
             break;
         case OutputKind::ImageSequence: {
             // image2 numbers files from 1 by default, one file per packet; the one after the last
