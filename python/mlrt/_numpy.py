@@ -45,6 +45,18 @@ def _prepare(arrays: Sequence[Any], fp16: bool) -> list[np.ndarray]:
     return out
 
 
+def _layout_hint(arrays: Sequence[np.ndarray], single: bool) -> str:
+    """Why the planes may not be what the caller meant: channels last, or a list read as clips."""
+    shapes = ", ".join(str(a.shape) for a in arrays)
+    if any(a.shape[2] <= 4 < a.shape[0] for a in arrays):
+        return (f" (arrays are read as (C, H, W); got {shapes}, which looks like (H, W, C): "
+                "pass a.transpose(2, 0, 1))")
+    if not single:
+        return (f" (a list of arrays is read as clips whose planes are concatenated along C: "
+                f"got {shapes})")
+    return ""
+
+
 def _model_key(network_path: Any, args: dict[str, Any]) -> Any:
     """What identifies the model: its bytes, or its file as it is now (a rewritten file is a new
     model). None: not cacheable (the engine will report what is wrong with the path)."""
@@ -110,7 +122,12 @@ def inference(clips: Any, network_path: Any, args: dict[str, Any],
     first = arrays[0]
     _, height, width = first.shape
     # int8 calibrates on the first frame an engine sees (or args["calibration"], a file).
-    e = engine(args, width, height, first.dtype.name, tuple(a.shape[0] for a in arrays),
-               calibration=[arrays])
+    try:
+        e = engine(args, width, height, first.dtype.name, tuple(a.shape[0] for a in arrays),
+                   calibration=[arrays])
+    except ValueError as err:
+        if "planes in total" in str(err):  # the engine's channel count check
+            err.args = (f"{err}{_layout_hint(arrays, single)}", *err.args[1:])
+        raise
     out = e.run(arrays)
     return list(out) if flexible else out

@@ -248,3 +248,14 @@ def test_bad_model_is_a_value_error(tmp_path, frames):
         mlrt.ORT_CPU(fp16=False).inference(frames(3, 8, 8), path)
     assert "junk.onnx" in str(info.value)
     assert info.value.mlrt_kind in ("invalid model", "i/o")
+
+
+def test_channel_count_errors_say_how_arrays_are_read(make_model):
+    model = make_model("conv", 3, 3, 2, 1)
+    with pytest.raises(ValueError, match=r"30 planes in total \(arrays are read as \(C, H, W\); "
+                                         r"got \(30, 40, 3\), which looks like \(H, W, C\): pass "
+                                         r"a.transpose\(2, 0, 1\)\)"):
+        mlrt.ORT_CPU(fp16=False).inference(np.zeros((30, 40, 3), np.float32), model)
+    with pytest.raises(ValueError, match=r"2 planes in total \(a list of arrays is read as clips "
+                                         r"whose planes are concatenated along C"):
+        mlrt.ORT_CPU(fp16=False).inference([np.zeros((1, 30, 40), np.float32)] * 2, model)
