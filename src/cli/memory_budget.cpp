@@ -214,12 +214,21 @@ MemoryBudget plan_memory(const MemoryJob& job, const std::optional<MemoryLimit>&
             fmt::format("{}{} {}", breakdown.empty() ? "" : ", ", format_bytes(i.bytes), i.what);
     const std::string limit_text =
         fmt::format("{} ({})", format_bytes(limit->bytes), limit->source);
-    if (suggestion.empty())
+    if (suggestion.empty()) {
+        // What even the smallest job needs, and what most of it is.
+        const MemoryBudget least = build(1, 32, 32, 1);
+        const BudgetItem& largest = *std::max_element(
+            least.items.begin(), least.items.end(),
+            [](const BudgetItem& x, const BudgetItem& y) { return x.bytes < y.bytes; });
         throw Error(ErrorKind::InvalidArgument,
                     fmt::format("this job needs an estimated {} of memory ({}) but the limit is "
-                                "{}; no --tilesize or --streams fits, as the frames alone need "
-                                "more: use a machine with more memory or smaller input",
-                                format_bytes(b.total), breakdown, limit_text));
+                                "{}; no --tilesize or --streams fits: with --streams 1 "
+                                "--tilesize 32 it still needs {}, most of it {} ({}): use a "
+                                "machine with more memory or a higher limit",
+                                format_bytes(b.total), breakdown, limit_text,
+                                format_bytes(least.total), largest.what,
+                                format_bytes(largest.bytes)));
+    }
     throw Error(ErrorKind::InvalidArgument,
                 fmt::format("this job needs an estimated {} of memory ({}) but the limit is {}; "
                             "{} fits",

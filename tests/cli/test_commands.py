@@ -101,3 +101,15 @@ def test_bench_text(models):
     out = mlrt("bench", models["identity"], "--size", "32", "--repeats", "2").stdout
     for word in ("engine", "plain ORT", "ratio", "tiles", "peak RSS", "fps", "ms/frame"):
         assert word in out
+
+
+def test_bench_ratio_of_fastest_frames_and_spread_warning(models):
+    p = mlrt("bench", models["upscale2x"], "--size", "64x48", "--repeats", "4", "--json")
+    j = json.loads(p.stdout)
+    eng, plain = j["engine"], j["plain_ort"]
+    assert j["engine_vs_plain_fastest"] == pytest.approx(plain["ms_min"] / eng["ms_min"], rel=0.02)
+    spread = max((t["ms_median"] - t["ms_min"]) / t["ms_min"] for t in (eng, plain))
+    if spread > 0.105:
+        assert "--repeats" in j["timing_spread_warning"] and "mlrt: warning: frame times" in p.stderr
+    elif spread < 0.095:
+        assert j["timing_spread_warning"] is None and "warning" not in p.stderr

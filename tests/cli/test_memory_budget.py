@@ -29,6 +29,10 @@ def test_nothing_fits_says_so(models, tmp_path):
     p = mlrt("run", models["upscale2x"], src, tmp_path / "o.png", "--max-memory", "10M", check=False)
     assert p.returncode == 1
     assert "no --tilesize or --streams fits" in p.stderr and "10.0 MiB" in p.stderr
+    # It names what the smallest job still needs most: here the runtime, not the frames.
+    assert re.search(r"with --streams 1 --tilesize 32 it still needs [\d.]+ MiB, most of it "
+                     r"runtime \(libraries, codecs, thread pools\) \(96.0 MiB\)", p.stderr), p.stderr
+    assert "frames alone" not in p.stderr
 
 
 @pytest.mark.skipif(shutil.which("prlimit") is None, reason="prlimit (util-linux) not installed")

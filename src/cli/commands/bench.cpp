@@ -85,6 +85,19 @@ std::optional<Timing> plain_timing(const BenchArgs& a, const Setup& s, const Eng
     return time_plain(session, s.frame.view(), a.warmup, a.repeats);
 }
 
+// Frame times more than 10% apart (median against fastest) make one run's ratio unreliable.
+std::string spread_warning(const Timing& engine, const std::optional<Timing>& plain) {
+    const auto spread = [](const Timing& t) {
+        return t.ms_min > 0 ? (t.ms_median - t.ms_min) / t.ms_min : 0.0;
+    };
+    const double worst = std::max(spread(engine), plain ? spread(*plain) : 0.0);
+    if (worst <= 0.10) return {};
+    return fmt::format(
+        "frame times varied by {:.0f}% (median against fastest): the ratio is unreliable; use "
+        "more --repeats or a quieter machine",
+        100.0 * worst);
+}
+
 double processed_ratio(const TileLayout& l, const Setup& s) {
     return static_cast<double>(l.x.tile) * l.y.tile * static_cast<double>(l.count()) /
            (static_cast<double>(s.width) * s.height);
@@ -121,6 +134,13 @@ int bench_one(const BenchArgs& a) {
         note = "the plain session runs the model as given (not converted to float16)";
     report_device(info, a.engine.verbose);
     const int threads = threads_total / std::max(1, options.num_streams);
+    const std::string spread = spread_warning(eng, plain);
+    if (!spread.empty()) std::fprintf(stderr, "mlrt: warning: %s\n", spread.c_str());
+    // With one stream, frame times compare directly: the fastest frames are the least noisy.
+    const std::optional<double> best_ratio =
+        plain && options.num_streams == 1 && eng.ms_min > 0
+            ? std::optional<double>(plain->ms_min / eng.ms_min)
+            : std::nullopt;
 
     if (a.json) {
         std::printf(
@@ -128,14 +148,17 @@ int bench_one(const BenchArgs& a) {
             "%d, \"streams\": "
             "%d, \"intra_op_threads\": %d, \"fp16\": %s, \"tile\": [%d, %d], \"tiles_per_frame\": "
             "%zu, \"processed_pixel_ratio\": %.4f, \"repeats\": %d, \"engine_load_s\": %.3f, "
-            "\"engine\": %s, \"plain_ort\": %s, \"engine_vs_plain\": %s, \"peak_rss_mib_engine\": "
-            "%.1f, \"peak_rss_mib\": %.1f, \"engine_args\": %s%s}\n",
+            "\"engine\": %s, \"plain_ort\": %s, \"engine_vs_plain\": %s, "
+            "\"engine_vs_plain_fastest\": %s, \"timing_spread_warning\": %s, "
+            "\"peak_rss_mib_engine\": %.1f, \"peak_rss_mib\": %.1f, \"engine_args\": %s%s}\n",
             json_string(a.model).c_str(), to_string(options.provider),
             json_string(info.device).c_str(), s.width, s.height, scale, options.num_streams,
             threads, info.fp16_converted ? "true" : "false", layout.x.tile, layout.y.tile,
             layout.count(), processed, a.repeats, load_s, timing_json(eng).c_str(),
             plain ? timing_json(*plain).c_str() : "null",
-            plain ? fmt::format("{:.4f}", ratio).c_str() : "null", engine_rss, rss,
+            plain ? fmt::format("{:.4f}", ratio).c_str() : "null",
+            best_ratio ? fmt::format("{:.4f}", *best_ratio).c_str() : "null",
+            spread.empty() ? "null" : json_string(spread).c_str(), engine_rss, rss,
             json_object(config::engine_args_of(options)).c_str(),
             note.empty() ? "" : (", \"note\": " + json_string(note)).c_str());
         return 0;
@@ -156,7 +179,9 @@ int bench_one(const BenchArgs& a) {
             "plain ORT    %8.3f fps  %9.2f ms/frame  (min %.2f ms, median %.2f ms, whole frame, "
             "one session)\n",
             plain->fps, 1000.0 / plain->fps, plain->ms_min, plain->ms_median);
-        std::printf("ratio        %.3f (engine fps / plain fps)\n", ratio);
+        std::printf("ratio        %.3f (engine fps / plain fps)", ratio);
+        if (best_ratio) std::printf(", %.3f (fastest frames)", *best_ratio);
+        std::printf("\n");
         if (!note.empty()) std::printf("note         %s\n", note.c_str());
     } else {
         std::printf("plain ORT    skipped: %s\n", note.c_str());
