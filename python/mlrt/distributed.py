@@ -140,7 +140,10 @@ def _local_cluster(workers: int | None):
     cores = os.cpu_count() or 1
     # Inference wants a few cores per process; on small machines, one process per core.
     n = workers or (cores if cores <= 2 else max(1, cores // 2))
-    return LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
+    # Threads, not processes: each chunk is an `mlrt` process of its own anyway, and worker
+    # processes would re-import the caller's script, which hangs a script that calls run()
+    # outside `if __name__ == "__main__":`.
+    return LocalCluster(n_workers=n, threads_per_worker=1, processes=False,
                         dashboard_address=None, silence_logs=logging.ERROR)
 
 

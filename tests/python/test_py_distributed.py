@@ -219,3 +219,19 @@ def test_temporal_chunks_equal_one_run(client, tmp_path, flags):
     r = md.run(model, clip, tmp_path / "out.mkv", chunks=3, client=client, **flags)
     assert r.chunks == 3 and r.frames == 24 * flags.get("interpolate", 1)
     assert framemd5(tmp_path / "out.mkv") == framemd5(full)
+
+
+def test_the_documented_call_works_in_a_plain_script(job, tmp_path):
+    # The README's Python call as the whole body of a script, without `if __name__ ==
+    # "__main__":`: the default local cluster must not re-import the script.
+    out = tmp_path / "out.mkv"
+    script = tmp_path / "upscale.py"
+    script.write_text("import mlrt.distributed\n"
+                      f"mlrt.distributed.run({str(job['model'])!r}, {str(job['clip'])!r}, "
+                      f"{str(out)!r}, chunks=2)\n")
+    env = dict(os.environ, PYTHONPATH=str(PACKAGE_DIR), MLRT_BIN=MLRT_BIN)
+    p = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, env=env,
+                       timeout=180, cwd=tmp_path)
+    assert p.returncode == 0, p.stderr[-3000:]
+    assert len(p.stderr.splitlines()) < 50, p.stderr[-3000:]
+    check_output(out, job)
