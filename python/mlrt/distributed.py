@@ -68,6 +68,21 @@ def _option_args(options: dict) -> list[str]:
     return args
 
 
+def _check_run_flags(binary: str, args: list[str]) -> None:
+    """Every --flag in `args` is one `mlrt run` knows (its --help lists them), else ValueError
+    naming it and the nearest known one."""
+    import difflib
+    import re
+    known = set(re.findall(r"--[a-z0-9][a-z0-9-]*",
+                           _cli.run_command(binary, "run", "--help", what="mlrt run --help").stdout))
+    for a in args:
+        name = a.split("=", 1)[0]
+        if name.startswith("--") and name not in known:
+            near = difflib.get_close_matches(name, sorted(known), n=1)
+            hint = f" (did you mean {near[0]}?)" if near else ""
+            raise ValueError(f"mlrt.distributed: `mlrt run` has no flag {name}{hint}")
+
+
 def _check_raw_args(args: list[str]) -> None:
     for a in args:
         name = a.split("=", 1)[0].lstrip("-").replace("-", "_")
@@ -184,7 +199,12 @@ def run(model, input, output, *, chunks: int | None = None, client=None, work_di
     if output.exists() and not overwrite:
         raise ValueError(f"mlrt.distributed: output '{output}' exists; pass overwrite=True (-y) "
                          "to replace it")
+    # What would otherwise fail only after every chunk was computed, or in every chunk.
+    if output.suffix.lower() != ".mkv":
+        raise ValueError(f"mlrt.distributed: the output is FFV1 in Matroska: name it .mkv, not "
+                         f"'{output.name}' (convert it afterwards for another container)")
     local_binary = _cli.find_binary(binary)
+    _check_run_flags(local_binary, run_args)
     info = _cli.probe(input, local_binary)
     if info["frames"] <= 0:
         raise ValueError(f"mlrt.distributed: input '{input}' has no video frames")
@@ -270,7 +290,9 @@ def _run_chunks(client, manifest, work, model, input, binary, run_args, retries,
         try:
             c.update(future.result(), state="done")
         except Exception as e:  # noqa: BLE001 - every chunk failure is reported the same way
-            failures.append(f"chunk {c['index']} (frames {c['start']}:{c['end']}): {e}")
+            # A chunk's own error names it already (its "what").
+            failures.append(str(e) if isinstance(e, _cli.CommandError) else
+                            f"chunk {c['index']} (frames {c['start']}:{c['end']}): {e}")
             continue
         c["finished"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
         _manifest.write(work, manifest)

@@ -73,7 +73,8 @@ def wrapper(tmp_path):
 def chunk_runs(tmp_path):
     log = tmp_path / "calls.log"
     lines = log.read_text().splitlines() if log.exists() else []
-    return [line.split("--frames ")[1].split()[0] for line in lines if line.startswith("run ")]
+    return [line.split("--frames ")[1].split()[0] for line in lines
+            if line.startswith("run ") and "--frames " in line]
 
 
 def check_output(out, job):
@@ -141,7 +142,9 @@ def test_an_interrupted_run_resumes_without_recomputing(job, client, tmp_path, w
     binary = wrapper(f'if [[ "$ARGS" == *" --frames 24:36 "* && -e {fail} ]]; then\n'
                      '  echo "mlrt: error: stopped for the test" >&2; exit 1\nfi')
     work, out = tmp_path / "work", tmp_path / "out.mkv"
-    with pytest.raises(RuntimeError, match=r"1 of 4 chunk\(s\) failed.*24:36.*stopped for the test"):
+    with pytest.raises(RuntimeError, match=r"1 of 4 chunk\(s\) failed.*First: chunk 2 \(frames "
+                                           r"24:36\) failed \(mlrt exited 1\): mlrt: error: "
+                                           r"stopped for the test$"):
         md.run(job["model"], job["clip"], out, chunks=4, client=client, work_dir=work,
                binary=binary, retries=0, progress=False)
     assert not out.exists()
@@ -235,3 +238,20 @@ def test_the_documented_call_works_in_a_plain_script(job, tmp_path):
     assert p.returncode == 0, p.stderr[-3000:]
     assert len(p.stderr.splitlines()) < 50, p.stderr[-3000:]
     check_output(out, job)
+
+
+@pytest.mark.parametrize("output, args, message", [
+    ("out.mp4", [], "the output is FFV1 in Matroska: name it .mkv, not 'out.mp4'"),
+    ("out.mkv", ["--tilesise", "256"], "`mlrt run` has no flag --tilesise (did you mean --tilesize?)"),
+])
+def test_what_every_chunk_would_fail_on_is_refused_before_the_first(job, tmp_path, wrapper, output,
+                                                                      args, message):
+    from mlrt import distributed as md
+    out = tmp_path / output
+    binary = wrapper()
+    with pytest.raises(ValueError) as info:
+        md.run(job["model"], job["clip"], out, chunks=4, binary=binary, extra_args=args,
+               progress=False)
+    assert message in str(info.value)
+    assert chunk_runs(tmp_path) == []  # no chunk ran
+    assert list(tmp_path.glob("*.mlrt-work")) == [] and not out.exists()
