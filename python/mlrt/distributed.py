@@ -234,6 +234,10 @@ def run(model, input, output, *, chunks: int | None = None, client=None, work_di
             run_args += ["--threads", str(max(1, (os.cpu_count() or 1) // len(cluster.workers)))]
         n = chunks or max(1, min(4 * threads, info["frames"] // 24))
         plan = _chunks.plan_chunks(info["frames"], info["keyframes"], n)
+        if len(plan) < n and progress:
+            print(f"mlrt.distributed: {len(plan)} chunk(s), not {n}: chunks start at keyframes, "
+                  f"and the input has {len(info['keyframes'])} for {info['frames']} frame(s)",
+                  file=sys.stderr, flush=True)
         job = {"format": _manifest.FORMAT, "input": str(input), "source": info["source"],
                "frames": info["frames"], "model": str(model),
                "model_sha256": _manifest.sha256(model), "run_args": run_args}
@@ -261,6 +265,9 @@ def run(model, input, output, *, chunks: int | None = None, client=None, work_di
                      "--audio-from", input, output, *segments, what=f"joining into '{output}'")
     if own_work_dir:
         shutil.rmtree(work, ignore_errors=True)
+    elif progress:
+        print(f"mlrt.distributed: kept the work folder '{work}' (given as work_dir; the default "
+              "one is removed after success)", file=sys.stderr, flush=True)
     return Result(str(output), info["frames"] * _outputs_per_frame(run_args), len(plan), computed,
                   round(time.monotonic() - began, 3))
 

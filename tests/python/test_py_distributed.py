@@ -255,3 +255,16 @@ def test_what_every_chunk_would_fail_on_is_refused_before_the_first(job, tmp_pat
     assert message in str(info.value)
     assert chunk_runs(tmp_path) == []  # no chunk ran
     assert list(tmp_path.glob("*.mlrt-work")) == [] and not out.exists()
+
+
+def test_fewer_chunks_than_asked_and_a_kept_work_folder_are_explained(job, tmp_path, capsys):
+    from mlrt import distributed as md
+    clip = tmp_path / "one-keyframe.mkv"
+    ffmpeg("-f", "lavfi", "-i", "testsrc2=size=64x48:rate=24:duration=2", "-c:v", "libx264",
+           "-g", "100", clip)
+    work, out = tmp_path / "work", tmp_path / "out.mkv"
+    r = md.run(job["model"], clip, out, chunks=4, work_dir=work, workers=1)
+    err = capsys.readouterr().err
+    assert r.chunks == 1
+    assert "1 chunk(s), not 4: chunks start at keyframes, and the input has 1 for 48 frame(s)" in err
+    assert f"kept the work folder '{work}'" in err and work.is_dir()
