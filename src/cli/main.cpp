@@ -1,4 +1,6 @@
 // mlrt: run ONNX models over images and video files, inspect models, benchmark.
+#include <fmt/core.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <exception>
@@ -71,7 +73,7 @@ std::string usage_message(const CLI::App& app, const CLI::Error& e, int argc, ch
             const std::string name = arg.substr(0, arg.find('='));
             if (std::find(flags.begin(), flags.end(), name) != flags.end()) continue;
             if (const std::string near = closest(name, flags); !near.empty())
-                hint = "unknown flag " + name + ": did you mean " + near + "?";
+                hint = fmt::format("unknown flag {}: did you mean {}?", name, near);
         }
     }
     if (!hint.empty()) message += " (" + hint + ")";

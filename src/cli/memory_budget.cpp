@@ -220,14 +220,14 @@ MemoryBudget plan_memory(const MemoryJob& job, const std::optional<MemoryLimit>&
         const BudgetItem& largest = *std::max_element(
             least.items.begin(), least.items.end(),
             [](const BudgetItem& x, const BudgetItem& y) { return x.bytes < y.bytes; });
-        throw Error(ErrorKind::InvalidArgument,
-                    fmt::format("this job needs an estimated {} of memory ({}) but the limit is "
-                                "{}; no --tilesize or --streams fits: with --streams 1 "
-                                "--tilesize 32 it still needs {}, most of it {} ({}): use a "
-                                "machine with more memory or a higher limit",
-                                format_bytes(b.total), breakdown, limit_text,
-                                format_bytes(least.total), largest.what,
-                                format_bytes(largest.bytes)));
+        throw Error(
+            ErrorKind::InvalidArgument,
+            fmt::format("this job needs an estimated {} of memory ({}) but the limit is "
+                        "{}; no --tilesize or --streams fits: with --streams 1 "
+                        "--tilesize 32 it still needs {}, most of it {} ({}): use a "
+                        "machine with more memory or a higher limit",
+                        format_bytes(b.total), breakdown, limit_text, format_bytes(least.total),
+                        largest.what, format_bytes(largest.bytes)));
     }
     throw Error(ErrorKind::InvalidArgument,
                 fmt::format("this job needs an estimated {} of memory ({}) but the limit is {}; "

@@ -137,10 +137,9 @@ int bench_one(const BenchArgs& a) {
     const std::string spread = spread_warning(eng, plain);
     if (!spread.empty()) std::fprintf(stderr, "mlrt: warning: %s\n", spread.c_str());
     // With one stream, frame times compare directly: the fastest frames are the least noisy.
-    const std::optional<double> best_ratio =
-        plain && options.num_streams == 1 && eng.ms_min > 0
-            ? std::optional<double>(plain->ms_min / eng.ms_min)
-            : std::nullopt;
+    const std::optional<double> best_ratio = plain && options.num_streams == 1 && eng.ms_min > 0
+                                                 ? std::optional<double>(plain->ms_min / eng.ms_min)
+                                                 : std::nullopt;
 
     if (a.json) {
         std::printf(

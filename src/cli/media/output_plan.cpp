@@ -183,7 +183,7 @@ AVPixelFormat choose_pixel_format(const AVCodec& encoder, OutputKind kind, const
         for (AVPixelFormat c : candidates)
             names += std::string(names.empty() ? "" : ", ") + av::pix_fmt_name(c);
         bad_flag("--pix-fmt: the " + std::string(encoder.name) + " encoder cannot take " +
-                requested + "; it takes " + names);
+                 requested + "; it takes " + names);
     }
 
     // The reference is what the source was, in the family the model produces: a 10-bit YUV
