@@ -20,6 +20,8 @@ tree of this package, PATH), on each worker for itself."""
 from __future__ import annotations
 
 import argparse
+import hashlib
+import json
 import logging
 import os
 import shutil
@@ -180,9 +182,10 @@ def run(model, input, output, *, chunks: int | None = None, client=None, work_di
 
     chunks: how many pieces (default: 4 per worker thread, none under 24 frames); cuts are
     moved to keyframes. client: a `distributed.Client` (or a scheduler address); default: a
-    local cluster of `workers` processes sized to this machine. work_dir: where segments and the
-    manifest go (default OUTPUT.mlrt-work next to OUTPUT, removed after success); rerunning with
-    the same one resumes. options: `mlrt run` options as keywords (tilesize=(512, 512),
+    local cluster of `workers` worker threads sized to this machine (each chunk is an `mlrt`
+    process). work_dir: where segments and the manifest go (default mlrt-work-JOB next to
+    OUTPUT, JOB a digest of the input, model and options, removed after success); rerunning
+    the same job resumes it, under any output name (or with the same work_dir). options: `mlrt run` options as keywords (tilesize=(512, 512),
     overlap=16, streams=2, fp16=True, backend="cuda"); extra_args: the same as raw flags.
     progress: a line on standard error per chunk, or a callable (done, total, info).
     Raises ValueError for bad arguments and an existing OUTPUT (unless overwrite), RuntimeError
@@ -213,7 +216,11 @@ def run(model, input, output, *, chunks: int | None = None, client=None, work_di
     info = {**info, "frames": per * info["frames"], "keyframes": [per * k for k in info["keyframes"]]}
 
     own_work_dir = work_dir is None
-    work = Path(work_dir or output.with_name(output.name + ".mlrt-work")).resolve()
+    model_sha256 = _manifest.sha256(model)
+    # Named after the job, not the output: a rerun under another output name resumes it.
+    job_key = hashlib.sha256(json.dumps([info["source"], info["frames"], model_sha256, run_args],
+                                        sort_keys=True).encode()).hexdigest()[:12]
+    work = Path(work_dir or output.parent / f"mlrt-work-{job_key}").resolve()
     work.mkdir(parents=True, exist_ok=True)
     for stale in work.glob(".chunk-*.partial-*"):  # left by workers that died mid-chunk
         stale.unlink(missing_ok=True)
@@ -240,7 +247,7 @@ def run(model, input, output, *, chunks: int | None = None, client=None, work_di
                   file=sys.stderr, flush=True)
         job = {"format": _manifest.FORMAT, "input": str(input), "source": info["source"],
                "frames": info["frames"], "model": str(model),
-               "model_sha256": _manifest.sha256(model), "run_args": run_args}
+               "model_sha256": model_sha256, "run_args": run_args}
         done = _manifest.finished_chunks(work, _manifest.read(work), job)
         entries = []
         for i, (start, end) in enumerate(plan):
@@ -327,7 +334,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scheduler", help="Dask scheduler address (default: a local cluster)")
     parser.add_argument("--chunks", type=int, help="Number of chunks (default: 4 per worker)")
     parser.add_argument("--workers", type=int, help="Processes of the local cluster")
-    parser.add_argument("--work-dir", help="Segments and manifest (default: OUTPUT.mlrt-work); "
+    parser.add_argument("--work-dir", help="Segments and manifest (default: mlrt-work-JOB beside "
+                                           "OUTPUT, JOB a digest of input, model and options); "
                                            "the same one resumes an interrupted run")
     parser.add_argument("--binary", help="The mlrt command line (default: MLRT_BIN, PATH)")
     parser.add_argument("--retries", type=int, default=2, help="Retries of a failing chunk")

@@ -112,7 +112,7 @@ def test_command_line(job, client, tmp_path):
     assert p.returncode == 0, p.stderr
     assert "4/4 chunks" in p.stderr and "wrote 48 frame(s)" in p.stderr
     check_output(out, job)  # tiles do not change the frames
-    assert not (tmp_path / "cli.mkv.mlrt-work").exists()  # its own work dir goes after success
+    assert not list(tmp_path.glob("mlrt-work-*"))  # its own work dir goes after success
     p = subprocess.run([sys.executable, "-m", "mlrt.distributed", job["model"], job["clip"], out,
                         "--scheduler", client.scheduler.address, "--frames", "0:4"],
                        capture_output=True, text=True, env=env, timeout=300)
@@ -254,7 +254,7 @@ def test_what_every_chunk_would_fail_on_is_refused_before_the_first(job, tmp_pat
                progress=False)
     assert message in str(info.value)
     assert chunk_runs(tmp_path) == []  # no chunk ran
-    assert list(tmp_path.glob("*.mlrt-work")) == [] and not out.exists()
+    assert list(tmp_path.glob("mlrt-work-*")) == [] and not out.exists()
 
 
 def test_fewer_chunks_than_asked_and_a_kept_work_folder_are_explained(job, tmp_path, capsys):
@@ -268,3 +268,23 @@ def test_fewer_chunks_than_asked_and_a_kept_work_folder_are_explained(job, tmp_p
     assert r.chunks == 1
     assert "1 chunk(s), not 4: chunks start at keyframes, and the input has 1 for 48 frame(s)" in err
     assert f"kept the work folder '{work}'" in err and work.is_dir()
+
+
+def test_a_rerun_under_another_output_name_resumes_the_job(job, client, tmp_path, wrapper):
+    from mlrt import distributed as md
+    fail = tmp_path / "fail"
+    fail.touch()
+    binary = wrapper(f'if [[ "$ARGS" == *" --frames 24:36 "* && -e {fail} ]]; then\n'
+                     '  echo "mlrt: error: stopped for the test" >&2; exit 1\nfi')
+    with pytest.raises(RuntimeError, match="1 of 4 chunk"):
+        md.run(job["model"], job["clip"], tmp_path / "first.mkv", chunks=4, client=client,
+               binary=binary, retries=0, progress=False)
+    assert len(list(tmp_path.glob("mlrt-work-*"))) == 1  # kept for the next run
+    fail.unlink()
+    (tmp_path / "calls.log").unlink()
+    r = md.run(job["model"], job["clip"], tmp_path / "second.mkv", chunks=4, client=client,
+               binary=binary, progress=False)
+    assert (r.chunks, r.computed) == (4, 1)
+    assert chunk_runs(tmp_path) == ["24:36"]
+    check_output(tmp_path / "second.mkv", job)
+    assert not list(tmp_path.glob("mlrt-work-*"))
