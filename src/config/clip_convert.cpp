@@ -12,10 +12,9 @@ SampleType engine_sample_type(const ClipFormat& f, bool fp16) noexcept {
 }
 
 std::vector<std::byte> integer_plane_to_float(std::span<const std::byte> plane, const ClipFormat& f,
-                                              SampleType type) {
+                                              const PlaneCoding& coding, SampleType type) {
     const std::size_t in_size = bytes_per_sample(f);
     const std::size_t count = plane.size() / in_size;
-    const float scale = 1.0f / static_cast<float>((1u << f.bits_per_sample) - 1u);
     std::vector<std::byte> out(count * bytes_per_sample(type));
     for (std::size_t i = 0; i < count; ++i) {
         std::uint16_t raw = 0;
@@ -24,7 +23,7 @@ std::vector<std::byte> integer_plane_to_float(std::span<const std::byte> plane, 
         } else {
             std::memcpy(&raw, plane.data() + 2 * i, 2);
         }
-        const float v = static_cast<float>(raw) * scale;
+        const float v = coding.to_float(raw);
         if (type == SampleType::Float32) {
             std::memcpy(out.data() + 4 * i, &v, 4);
         } else {

@@ -60,10 +60,19 @@ auto with_frame(std::span<const Clip> clips, std::size_t n, SampleType type, Use
     std::vector<std::vector<PlaneView>> planes(clips.size());
     for (std::size_t c = 0; c < clips.size(); ++c) {
         const ClipFormat& f = clips[c].format;
-        for (const auto& plane : clips[c].frames[n].planes) {
+        const ClipFrame& frame = clips[c].frames[n];
+        const bool integer = f.sample_type == SampleKind::Integer;
+        const ColorRange range =
+            integer ? range_of(f.color_family, frame.props, "clips[" + std::to_string(c) + "]")
+                    : ColorRange::Full;
+        for (std::size_t p = 0; p < frame.planes.size(); ++p) {
+            const auto& plane = frame.planes[p];
             const std::byte* data = plane.data();
-            if (f.sample_type == SampleKind::Integer) {
-                converted.push_back(detail::integer_plane_to_float(plane, f, type));
+            if (integer) {
+                converted.push_back(detail::integer_plane_to_float(
+                    plane, f,
+                    plane_coding(f.color_family, static_cast<int>(p), range, f.bits_per_sample),
+                    type));
                 data = converted.back().data();  // the vector's buffer stays put when moved
             }
             planes[c].push_back({data, static_cast<std::ptrdiff_t>(f.width) *

@@ -80,7 +80,8 @@ TEST(ClipConvert, EightBitToFloat32) {
     const ClipFormat f{
         .width = 4, .height = 1, .sample_type = SampleKind::Integer, .bits_per_sample = 8};
     const auto out = values_of<float>(detail::integer_plane_to_float(
-        bytes_of(std::vector<std::uint8_t>{0, 51, 128, 255}), f, SampleType::Float32));
+        bytes_of(std::vector<std::uint8_t>{0, 51, 128, 255}), f,
+        plane_coding(ColorFamily::RGB, 0, ColorRange::Full, 8), SampleType::Float32));
     ASSERT_EQ(out.size(), 4u);
     EXPECT_EQ(out[0], 0.0f);
     EXPECT_FLOAT_EQ(out[1], 0.2f);
@@ -92,7 +93,8 @@ TEST(ClipConvert, TenAndSixteenBitToFloat16) {
     const ClipFormat ten{
         .width = 3, .height = 1, .sample_type = SampleKind::Integer, .bits_per_sample = 10};
     const auto out = values_of<std::uint16_t>(detail::integer_plane_to_float(
-        bytes_of(std::vector<std::uint16_t>{0, 1023, 512}), ten, SampleType::Float16));
+        bytes_of(std::vector<std::uint16_t>{0, 1023, 512}), ten,
+        plane_coding(ColorFamily::RGB, 0, ColorRange::Full, 10), SampleType::Float16));
     ASSERT_EQ(out.size(), 3u);
     EXPECT_EQ(half_to_float(out[0]), 0.0f);
     EXPECT_EQ(half_to_float(out[1]), 1.0f);
@@ -101,7 +103,8 @@ TEST(ClipConvert, TenAndSixteenBitToFloat16) {
     const ClipFormat sixteen{
         .width = 2, .height = 1, .sample_type = SampleKind::Integer, .bits_per_sample = 16};
     const auto wide = values_of<float>(detail::integer_plane_to_float(
-        bytes_of(std::vector<std::uint16_t>{65535, 0}), sixteen, SampleType::Float32));
+        bytes_of(std::vector<std::uint16_t>{65535, 0}), sixteen,
+        plane_coding(ColorFamily::RGB, 0, ColorRange::Full, 16), SampleType::Float32));
     EXPECT_EQ(wide[0], 1.0f);
     EXPECT_EQ(wide[1], 0.0f);
 }

@@ -5,6 +5,7 @@
 #include "mlrt/config/autoselect.hpp"
 #include "mlrt/config/backends.hpp"
 #include "mlrt/config/clip.hpp"
+#include "mlrt/config/convention.hpp"
 #include "mlrt/config/engine_args.hpp"
 #include "mlrt/config/gpu.hpp"
 #include "mlrt/config/inference.hpp"

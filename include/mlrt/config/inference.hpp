@@ -17,8 +17,10 @@ namespace mlrt::config {
 // merged in that order (`extra` wins; its keys are the ort.Model arguments, see
 // engine_options_from_args), tiles of exactly the requested size unless `extra` asks for
 // balanced tiling. Integer clips are first converted to float: float16 when fp16 is on (after
-// `extra`), else float32, samples scaled to [0, 1]; float clips go in as they are. Frames are
-// spread over num_streams threads.
+// `extra`), else float32, in the float convention of mlrt/config/convention.hpp: RGB in [0, 1];
+// GRAY and Y in [0, 1], U and V in [-0.5, 0.5], limited range (the default of YUV and GRAY)
+// expanded unless a frame's _ColorRange property says 0 (full). Float clips go in as they are.
+// Frames are spread over num_streams threads.
 // Returns one clip, GRAY for one output channel and RGB for three; with `flexible`, one GRAY clip
 // per output channel. Output frames carry the first clip's frame properties.
 // `network_path` is a file, or the model bytes when extra["path_is_serialization"] is true
