@@ -18,13 +18,14 @@ except ImportError as _e:  # pragma: no cover - a broken build or install
 from . import _logging  # noqa: F401
 from ._backends import (ORT, ORT_COREML, ORT_CPU, ORT_CUDA, ORT_DML, ORT_WEBGPU, PLUGIN_NAMESPACE,
                         Backend, autoselect, logger)
+from ._convention import ColorFamily, ColorRange
 
 __version__: str = _mlrt.version()
 
 __all__ = [
     "Backend", "ORT", "ORT_CPU", "ORT_CUDA", "ORT_DML", "ORT_COREML", "ORT_WEBGPU", "autoselect",
     "detect_gpus", "webgpu_adapters", "loadable_providers", "runtime_info", "PLUGIN_NAMESPACE",
-    "logger",
+    "logger", "ColorFamily", "ColorRange",
     "__version__",
 ]
 

@@ -13,6 +13,18 @@ logger: logging.Logger
 _Clips = Any  # vapoursynth.VideoNode | Sequence[vapoursynth.VideoNode]
 _Arrays = np.ndarray | Sequence[np.ndarray]
 
+class ColorFamily(IntEnum):
+    GRAY = 1
+    RGB = 2
+    YUV = 3
+
+class ColorRange(IntEnum):
+    FULL = 0
+    LIMITED = 1
+
+_Family = ColorFamily | Literal["gray", "rgb", "yuv"] | None
+_Range = ColorRange | Literal["full", "limited", "pc", "tv"] | None
+
 class Backend:
     class OutputFormat(IntEnum):
         FP32 = 0
@@ -34,12 +46,16 @@ class Backend:
     def inference(self, clips: _Arrays, network_path: str | os.PathLike[str] | bytes, /,
                   overlap: int | tuple[int, int] = (0, 0),
                   tilesize: int | tuple[int, int] | None = None, *,
-                  flexible: Literal[False] = False, **kwargs: Any) -> np.ndarray: ...
+                  flexible: Literal[False] = False, color_family: _Family = None,
+                  color_range: _Range = None, bits_per_sample: int | None = None,
+                  **kwargs: Any) -> np.ndarray: ...
     @overload
     def inference(self, clips: _Arrays, network_path: str | os.PathLike[str] | bytes, /,
                   overlap: int | tuple[int, int] = (0, 0),
                   tilesize: int | tuple[int, int] | None = None, *,
-                  flexible: Literal[True], **kwargs: Any) -> list[np.ndarray]: ...
+                  flexible: Literal[True], color_family: _Family = None,
+                  color_range: _Range = None, bits_per_sample: int | None = None,
+                  **kwargs: Any) -> list[np.ndarray]: ...
     @overload
     def inference(self, clips: _Clips, network_path: str | os.PathLike[str] | bytes, /,
                   overlap: int | tuple[int, int] = (0, 0),

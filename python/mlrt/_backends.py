@@ -96,23 +96,36 @@ class Backend:
         raise NotImplementedError
 
     def inference(self, clips: Any, network_path: Any, /, overlap: Any = (0, 0),
-                  tilesize: Any = None, *, flexible: bool = False,
-                  **kwargs: Any) -> Any:
+                  tilesize: Any = None, *, flexible: bool = False, color_family: Any = None,
+                  color_range: Any = None, bits_per_sample: Any = None, **kwargs: Any) -> Any:
         """Run inference with this backend.
 
         `clips`: a VapourSynth clip or a list of them (through the `ort` plugin), or a numpy
         array (C, H, W) or a list of them (through the engine directly). Clips that are not float
-        are converted to float16 when fp16 is on, else float32. The engine runs with
-        overlap/tilesize ((w, h), or one value for both; tilesize None: whole frames), then
-        get_args(clips), then `kwargs` (which win). Returns one clip (or array (C', sH, sW)); with
-        `flexible`, one clip (or (sH, sW) plane) per output channel.
+        are converted to float16 when fp16 is on, else float32, in VapourSynth's convention: RGB
+        in [0, 1]; GRAY and Y in [0, 1], U and V in [-0.5, 0.5], with limited range expanded.
+        Integer RGB is full range; integer GRAY and YUV are limited range unless marked full: a
+        clip by its frames' _ColorRange, a numpy array by `color_range` (mlrt.ColorRange or
+        "full"/"limited"; default: limited for GRAY and YUV, as VapourSynth assumes). An integer
+        array's family is `color_family` (mlrt.ColorFamily or "gray"/"rgb"/"yuv"; default: GRAY
+        for 1 plane, RGB for 3) and its depth `bits_per_sample` (default: the dtype's, so pass 10
+        for 10-bit samples in uint16). The engine runs with overlap/tilesize ((w, h), or one value for
+        both; tilesize None: whole frames), then get_args(clips), then `kwargs` (which win).
+        Returns one clip (or array (C', sH, sW)); with `flexible`, one clip (or (sH, sW) plane)
+        per output channel.
         """
         kind = _kind_of(clips)
         args = _engine_args(self, clips, overlap, tilesize, flexible, kwargs)
         if kind == "numpy":
             from . import _numpy
 
-            return _numpy.inference(clips, network_path, args, flexible)
+            return _numpy.inference(clips, network_path, args, flexible, color_family, color_range,
+                                    bits_per_sample)
+        if color_family is not None or color_range is not None or bits_per_sample is not None:
+            raise ValueError("inference: color_family, color_range and bits_per_sample are for "
+                             "numpy arrays; a VapourSynth clip has its family and depth in its "
+                             "format and its range in its frames' _ColorRange (set it with "
+                             "core.std.SetFrameProps)")
         from . import _vapoursynth
 
         return _vapoursynth.inference(clips, network_path, args, flexible, self.flexible_output_prop)

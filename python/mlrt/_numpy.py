@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from . import _mlrt
+from . import _convention, _mlrt
 
 _CACHE_SIZE = 8
 _cache: collections.OrderedDict[Any, _mlrt.Engine] = collections.OrderedDict()
@@ -26,22 +26,33 @@ def _float_dtype(fp16: bool) -> np.dtype:
     return np.dtype(np.float16 if fp16 else np.float32)
 
 
-def _prepare(arrays: Sequence[Any], fp16: bool) -> list[np.ndarray]:
+def _prepare(arrays: Sequence[Any], fp16: bool, color_family: Any, color_range: Any,
+             bits_per_sample: Any) -> list[np.ndarray]:
     """(C, H, W) float32/float16 arrays as the engine takes them: contiguous rows, native byte
-    order. Unsigned integer arrays are scaled to [0, 1] and converted to float16 when fp16 is on,
-    else float32 (as the reference converts integer clips)."""
+    order. Unsigned integer arrays become float16 when fp16 is on, else float32, in the float
+    convention (_convention.py) for their family and range."""
+    family = _convention.parse_family(color_family)
+    rng = _convention.parse_range(color_range)
     out = []
+    integers = 0
     for i, a in enumerate(arrays):
         a = np.asarray(a)
         if a.ndim != 3:
             _fail(f"clips[{i}] must be an array (C, H, W), got shape {a.shape}")
         if a.dtype.kind == "u" and a.dtype.itemsize <= 2:
-            a = (a.astype(np.float32) / np.iinfo(a.dtype).max).astype(_float_dtype(fp16))
+            integers += 1
+            fam = _convention.family_of(a.shape[0], family, f"clips[{i}]")
+            r = _convention.default_range(fam) if rng is None else rng
+            bits = _convention.bits_of(a, bits_per_sample, f"clips[{i}]")
+            a = _convention.to_float(a, fam, r, bits, _float_dtype(fp16))
         elif a.dtype.kind != "f" or a.dtype.itemsize not in (2, 4):
             _fail(f"clips[{i}] must be float32, float16, uint8 or uint16, got {a.dtype}")
         if not a.dtype.isnative:
             a = a.astype(a.dtype.newbyteorder("="))
         out.append(np.ascontiguousarray(a))
+    if integers == 0 and (family is not None or rng is not None or bits_per_sample is not None):
+        _fail("color_family, color_range and bits_per_sample describe integer arrays; float "
+              "arrays are taken as they are")
     return out
 
 
@@ -106,8 +117,9 @@ def clear_cache() -> None:
         _cache.clear()
 
 
-def inference(clips: Any, network_path: Any, args: dict[str, Any],
-              flexible: bool) -> np.ndarray | list[np.ndarray]:
+def inference(clips: Any, network_path: Any, args: dict[str, Any], flexible: bool,
+              color_family: Any = None, color_range: Any = None,
+              bits_per_sample: Any = None) -> np.ndarray | list[np.ndarray]:
     single = isinstance(clips, np.ndarray)
     arrays = [clips] if single else list(clips)
     if not arrays:
@@ -118,7 +130,7 @@ def inference(clips: Any, network_path: Any, args: dict[str, Any],
     else:
         args["network_path"] = os.fspath(network_path)
     # Integer input becomes float at the precision the engine will run with (kwargs included).
-    arrays = _prepare(arrays, bool(args.get("fp16")))
+    arrays = _prepare(arrays, bool(args.get("fp16")), color_family, color_range, bits_per_sample)
     first = arrays[0]
     _, height, width = first.shape
     # int8 calibrates on the first frame an engine sees (or args["calibration"], a file).

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "args.hpp"
+#include "mlrt/config/convention.hpp"
 #include "mlrt/config/engine_args.hpp"
 #include "mlrt/config/int8.hpp"
 #include "mlrt/error.hpp"
@@ -148,6 +149,25 @@ class PyEngine {
 }  // namespace
 
 void bind_engine(py::module_& m) {
+    // The float convention for integer arrays, from the library's one definition: (scale,
+    // offset) with float = code * scale + offset. `family` and `range` take VapourSynth's values
+    // (GRAY 1, RGB 2, YUV 3; full 0, limited 1).
+    m.def(
+        "plane_coding",
+        [](int family, int plane, int range, int bits) {
+            if (family < 1 || family > 3 || range < 0 || range > 1)
+                fail(
+                    "color family must be 1 (GRAY), 2 (RGB) or 3 (YUV) and range 0 (full) or 1 "
+                    "(limited), got " +
+                    std::to_string(family) + " and " + std::to_string(range));
+            const config::ColorFamily f = family == 1   ? config::ColorFamily::GRAY
+                                          : family == 2 ? config::ColorFamily::RGB
+                                                        : config::ColorFamily::YUV;
+            const config::PlaneCoding c =
+                config::plane_coding(f, plane, static_cast<config::ColorRange>(range), bits);
+            return py::make_tuple(c.scale, c.offset);
+        },
+        py::arg("family"), py::arg("plane"), py::arg("range"), py::arg("bits"));
     py::class_<PyEngine>(m, "Engine",
                          "mlrt::Engine over one model and frame geometry, for numpy arrays.")
         .def(py::init<const py::dict&, int, int, const std::string&, std::vector<int>,

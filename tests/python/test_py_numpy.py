@@ -56,7 +56,7 @@ def test_float16_input(make_model, frames):
     np.testing.assert_array_equal(out, x)
 
 
-def test_integer_arrays_are_converted_to_float(make_model):
+def test_integer_rgb_arrays_are_full_range(make_model):
     model = make_model("identity", 3)
     x = np.arange(3 * 4 * 5, dtype=np.uint8).reshape(3, 4, 5)
     out = mlrt.ORT_CPU(fp16=False).inference(x, model)
@@ -66,6 +66,101 @@ def test_integer_arrays_are_converted_to_float(make_model):
     out16 = mlrt.ORT_CPU().inference(x16, model)  # fp16 on: float16
     assert out16.dtype == np.float16
     np.testing.assert_allclose(out16.astype(np.float32), x16 / 65535.0, atol=1e-3)
+
+
+# VapourSynth's conversion of integer GRAY/YUV to float, written out: limited range expands
+# 16..235 (luma) and 16..240 (chroma, around 128), scaled to the depth; full range divides by
+# 2^bits - 1 (chroma around 2^(bits - 1)).
+def limited_luma(code, bits):
+    unit = 2 ** (bits - 8)
+    return (code.astype(np.float64) - 16 * unit) / (219 * unit)
+
+
+def limited_chroma(code, bits):
+    unit = 2 ** (bits - 8)
+    return (code.astype(np.float64) - 128 * unit) / (224 * unit)
+
+
+def full_chroma(code, bits):
+    return (code.astype(np.float64) - 2 ** (bits - 1)) / (2 ** bits - 1)
+
+
+@pytest.mark.parametrize("dtype, bits", [(np.uint8, 8), (np.uint16, 16)])
+def test_integer_gray_and_yuv_arrays_follow_vapoursynths_convention(make_model, run_raw, dtype,
+                                                                     bits):
+    # A non-linear model with biases: its output changes when the planes are offset or scaled.
+    model = make_model("conv", 3, 3, 2, 1, 7, 8)
+    gray_model = make_model("conv", 1, 1, 2, 1, 7, 8)
+    rng = np.random.default_rng(3)
+    top = 2 ** bits
+    x = rng.integers(0, top, size=(3, 12, 20)).astype(dtype)
+    b = mlrt.ORT_CPU(fp16=False)
+    cases = {
+        # (family, range) -> the planes VapourSynth's resize to float gives
+        ("yuv", None): [limited_luma(x[0], bits), limited_chroma(x[1], bits),
+                        limited_chroma(x[2], bits)],
+        ("yuv", "limited"): [limited_luma(x[0], bits), limited_chroma(x[1], bits),
+                             limited_chroma(x[2], bits)],
+        (mlrt.ColorFamily.YUV, mlrt.ColorRange.FULL): [x[0] / (top - 1.0), full_chroma(x[1], bits),
+                                                       full_chroma(x[2], bits)],
+    }
+    results = {}
+    for (family, rng_), planes in cases.items():
+        want = run_raw(model, np.stack(planes).astype(np.float32)).reshape(3, 12, 20)
+        got = b.inference(x, model, color_family=family, color_range=rng_)
+        np.testing.assert_allclose(got, want, atol=1e-5, err_msg=f"{family} {rng_}")
+        results[(family, rng_)] = got
+    # The model tells the ranges apart, so the comparison above can fail.
+    assert np.abs(results[("yuv", None)] - results[(mlrt.ColorFamily.YUV,
+                                                    mlrt.ColorRange.FULL)]).max() > 1e-3
+    # One plane: GRAY, limited unless said full.
+    y = x[:1]
+    for rng_, planes in ((None, limited_luma(y, bits)), ("full", y / (top - 1.0))):
+        want = run_raw(gray_model, planes.astype(np.float32)).reshape(1, 12, 20)
+        got = b.inference(y, gray_model, color_range=rng_)
+        np.testing.assert_allclose(got, want, atol=1e-5, err_msg=str(rng_))
+
+
+def test_overshoot_in_integer_arrays_reaches_the_model(make_model):
+    # Limited-range codes beyond 235 and below 16 give values beyond [0, 1], not clipped ones.
+    x = np.array([[[0, 16, 235, 255]]], dtype=np.uint8)
+    out = mlrt.ORT_CPU(fp16=False).inference(x, make_model("identity", 1))
+    np.testing.assert_allclose(out[0, 0], [-16 / 219, 0, 1, 239 / 219], rtol=1e-6)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"color_range": "studio"},
+     r"^inference: color_range must be mlrt\.ColorRange\.FULL or LIMITED \(or 'full', 'limited'\), "
+     r"got 'studio'$"),
+    ({"color_family": 7}, r"^inference: color_family must be mlrt\.ColorFamily\.GRAY, RGB or YUV"),
+    ({"color_family": "gray"}, r"^inference: clips\[0\] has 3 plane\(s\) but color_family=GRAY has 1$"),
+    ({"bits_per_sample": 9}, r"^inference: bits_per_sample must be an int from 8 to 8 for clips\[0\] "
+                             r"\(uint8\), got 9$"),
+])
+def test_bad_color_arguments_are_named(make_model, kwargs, message):
+    x = np.zeros((3, 4, 4), dtype=np.uint8)
+    with pytest.raises(ValueError, match=message):
+        mlrt.ORT_CPU(fp16=False).inference(x, make_model("identity", 3), **kwargs)
+
+
+def test_samples_beyond_the_depth_given_are_refused(make_model):
+    x = np.full((1, 4, 4), 1023, dtype=np.uint16)
+    x[0, 0, 0] = 1024
+    with pytest.raises(ValueError, match=r"^inference: clips\[0\] has a sample of 1024, more than "
+                                         r"10-bit samples hold \(1023\): is bits_per_sample=10 "
+                                         r"right\?$"):
+        mlrt.ORT_CPU(fp16=False).inference(x, make_model("identity", 1), bits_per_sample=10)
+
+
+def test_color_arguments_are_refused_where_they_mean_nothing(make_model, frames):
+    with pytest.raises(ValueError, match=r"^inference: color_family, color_range and "
+                                         r"bits_per_sample describe integer arrays; float arrays "
+                                         r"are taken as they are$"):
+        mlrt.ORT_CPU(fp16=False).inference(frames(3, 4, 4), make_model("identity", 3),
+                                           color_range="full")
+    with pytest.raises(ValueError, match=r"integer array of 2 planes: integer arrays are GRAY"):
+        mlrt.ORT_CPU(fp16=False).inference(np.zeros((2, 4, 4), np.uint8),
+                                           make_model("identity", 2))
 
 
 def test_several_clips_are_concatenated_along_channels(make_model, frames, run_raw):
