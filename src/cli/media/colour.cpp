@@ -91,7 +91,7 @@ ColourSpec resolve_source_colour(const AVFrame& frame, AVCodecID codec) {
 }
 
 ColourSpec output_colour(const ColourSpec& source, Family source_family, AVPixelFormat target,
-                         int width, int height, bool jpeg) {
+                         int width, int height, bool jpeg, bool video) {
     ColourSpec c;
     c.transfer = source.transfer;
     c.primaries = source.primaries;
@@ -105,7 +105,10 @@ ColourSpec output_colour(const ColourSpec& source, Family source_family, AVPixel
             break;
         case Family::Gray:
             c.matrix = AVCOL_SPC_UNSPECIFIED;
-            c.range = source_family == Family::Gray ? source.range : AVCOL_RANGE_JPEG;
+            c.range =
+                source_family == Family::Gray || (video && !jpeg && source_family == Family::Yuv)
+                    ? source.range
+                    : AVCOL_RANGE_JPEG;
             break;
         case Family::Yuv:
             if (jpeg) {

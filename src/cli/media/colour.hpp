@@ -28,9 +28,11 @@ AVColorSpace default_matrix(int width, int height);
 ColourSpec resolve_source_colour(const AVFrame& frame, AVCodecID codec);
 
 // The colour of output frames in `target` format, keeping the source's where the target can
-// carry it. `jpeg` selects JFIF conventions (full range BT.601, centred chroma).
+// carry it. `jpeg` selects JFIF conventions (full range BT.601, centred chroma). `video`: a video
+// stream, which tags its range, so GRAY made from YUV keeps the source's range (the luma's own
+// codes, as VapourSynth writes a luma plane back); images (PNG, TIFF...) are full range.
 ColourSpec output_colour(const ColourSpec& source, Family source_family, AVPixelFormat target,
-                         int width, int height, bool jpeg);
+                         int width, int height, bool jpeg, bool video = false);
 
 void apply_colour(const ColourSpec& c, AVFrame& frame);
 std::string describe(const ColourSpec& c);

@@ -118,8 +118,9 @@ int Encoder::open(const Decoder* copy_from) {
 
     const AVCodec* enc = choose_encoder(kind_, of, options_);
     pix_fmt_ = choose_pixel_format(*enc, kind_, setup_, options_.pix_fmt);
-    colour_ = output_colour(setup_.source_colour, family_of(setup_.source_format), pix_fmt_,
-                            setup_.width, setup_.height, is_jpeg_encoder(*enc));
+    colour_ =
+        output_colour(setup_.source_colour, family_of(setup_.source_format), pix_fmt_, setup_.width,
+                      setup_.height, is_jpeg_encoder(*enc), kind_ == OutputKind::Video);
     open_encoder(*enc);
 
     stream_ = avformat_new_stream(ctx, nullptr);
