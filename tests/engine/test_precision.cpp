@@ -68,6 +68,7 @@ TEST(Precision, HalfFramesInAndOut) {
     EXPECT_LT(max_rel_error(ref, out), 1e-2);
     Frame out32 = run(model, in16, fp16_options(SampleType::Float32));
     EXPECT_EQ(out32.type(), SampleType::Float32);
+    EXPECT_LT(max_rel_error(ref, out32), 1e-2);
 }
 
 TEST(Precision, NativeFloat16Model) {

@@ -139,13 +139,22 @@ def test_a_reference_style_script(tmp_path, make_model):
         from mlrt import Backend
 
         assert not hasattr(core, "ort")
-        clip = core.std.BlankClip(width=64, height=48, format=vs.RGBS, length=3,
-                                  color=[0.25, 0.5, 0.75])
+        # Content that varies across the frame and between frames: a misplaced tile shows.
+        blank = core.std.BlankClip(width=64, height=48, format=vs.RGBS, length=3)
+        data = np.random.default_rng(1).random((3, 3, 48, 64), dtype=np.float32)
+
+        def fill(n, f):
+            f = f.copy()
+            for p in range(3):
+                np.asarray(f[p])[:] = data[n, p]
+            return f
+        clip = blank.std.ModifyFrame(blank, fill)
         w, h = 32, 24
         out = Backend.ORT_CPU(fp16=False).inference(clip, {str(model)!r}, overlap=(4, 4),
                                                     tilesize=(w, h))
         whole = Backend.ORT_CPU(fp16=False).inference(clip, {str(model)!r})
         f, g = out.get_frame(2), whole.get_frame(2)
+        assert np.asarray(clip.get_frame(2)[0]).std() > 0.1
         for p in range(3):
             np.testing.assert_allclose(np.asarray(f[p]), np.asarray(g[p]), atol=1e-5)
         print(out.format.name, out.width, out.height, out.num_frames)

@@ -164,22 +164,29 @@ def test_half_precision_clips(core, make_model):
 def test_two_clips_and_yuv444(core, make_model, tmp_path):
     model = make_model("conv", 6, 3, 1, 1)
     a, _ = rgb_clip(core, 16, 16, frames=2)
-    b = core.std.BlankClip(width=16, height=16, format=vs.YUV444PS, length=2, color=[0.5, 0.1, -0.1])
+    # Content that differs per frame and per plane: the wrong frame or plane of clip 1 shows.
+    b, _ = rgb_clip(core, 16, 16, frames=2, fmt=vs.YUV444PS, seed=1)
     out = core.ort.Model([a, b], network_path=str(model))
     assert out.format.num_planes == 3
     # The two clips' planes are the model's 6 channels in order: the engine on those 6 planes.
-    six = np.concatenate([planes(a.get_frame(1)), planes(b.get_frame(1))])
-    expected = run_raw(model, six, tmp_path).reshape(3, 16, 16)
-    np.testing.assert_array_equal(planes(out.get_frame(1)), expected)
+    for n in range(2):
+        six = np.concatenate([planes(a.get_frame(n)), planes(b.get_frame(n))])
+        expected = run_raw(model, six, tmp_path).reshape(3, 16, 16)
+        np.testing.assert_array_equal(planes(out.get_frame(n)), expected)
+    swapped = np.concatenate([planes(b.get_frame(1)), planes(a.get_frame(1))])
+    assert not np.array_equal(planes(out.get_frame(1)),
+                              run_raw(model, swapped, tmp_path).reshape(3, 16, 16))
 
 
 def test_frame_properties_from_first_clip(core, make_model):
-    model = make_model("identity", 3)
-    clip, _ = rgb_clip(core, 16, 16, frames=1)
-    clip = core.std.SetFrameProp(clip, prop="_Matrix", intval=0)
-    clip = core.std.SetFrameProp(clip, prop="custom", intval=42)
-    props = core.ort.Model(clip, network_path=str(model)).get_frame(0).props
-    assert props["custom"] == 42
+    model = make_model("conv", 6, 3, 1, 1)
+    first, _ = rgb_clip(core, 16, 16, frames=1)
+    first = core.std.SetFrameProps(first, custom=42, _ColorRange=0)
+    second, _ = rgb_clip(core, 16, 16, frames=1, seed=1)
+    second = core.std.SetFrameProps(second, custom=7, other=1, _ColorRange=1)
+    props = core.ort.Model([first, second], network_path=str(model)).get_frame(0).props
+    assert props["custom"] == 42 and props["_ColorRange"] == 0
+    assert "other" not in props
 
 
 @pytest.mark.parametrize("case, match", [

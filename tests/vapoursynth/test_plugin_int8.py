@@ -17,7 +17,10 @@ def test_int8_is_quantized_and_close_to_float(core, make_model, tmp_path):
     f32 = planes(core.ort.Model(clip, network_path=str(model)).get_frame(2))
     i8 = planes(core.ort.Model(clip, network_path=str(model), int8=1, calibrate=2).get_frame(2))
     assert not np.array_equal(f32, i8), "int8 output is bit-identical to float32"
-    assert np.abs(f32 - i8).mean() < 0.02 * max(1.0, float(np.abs(f32).mean()))
+    # Judged against the output's own spread: a constant or all-zero output fails.
+    signal = float(np.var(f32))
+    noise = float(np.mean((f32 - i8) ** 2))
+    assert 10 * np.log10(signal / noise) > 20, (signal, noise)
 
 
 def test_calibration_file_round_trip(core, make_model, tmp_path):

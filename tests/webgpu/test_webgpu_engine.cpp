@@ -184,7 +184,9 @@ TEST_F(WebGpu, Float16WithShaderF16) {
     const FrameView v = in.view();
     const Frame out = engine.run({&v, 1});
     const Frame want = run(model, in, options(Provider::CPU));
-    EXPECT_GE(psnr(want.view(), out.view()), 45.0);
+    // float16 rounding errs by about 1e-4 here; an output off by a gain or offset of a few
+    // percent (which a PSNR at peak 1 on this small output would let through) does not pass.
+    EXPECT_LT(max_abs_diff(want, out), 2e-3);
     EXPECT_GT(max_abs_diff(want, out), 0.0) << "float16 cannot be bit-exact: was it converted?";
 }
 
