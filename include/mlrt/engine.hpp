@@ -52,6 +52,9 @@ struct ModelInfo {
     // entry per provider, the GPU's first. Nodes on the CPU beside a GPU provider are the ones the
     // GPU lacks a kernel for (or shape computations ONNX Runtime keeps on the CPU on purpose).
     std::vector<NodePlacement> placements;
+    // On the CPU: which nodes run on mlrt's own kernels and which stay ONNX Runtime's, and why
+    // (empty when the graph has none of the ops concerned).
+    std::string kernels;
     // What the engine changed from what was asked, and why (e.g. float16 without shader-f16):
     // front ends show these to the user.
     std::vector<std::string> notes;

@@ -56,6 +56,10 @@ struct EngineOptions {
     int intra_op_threads = 0;            // per stream; 0: the cores split across streams
     std::optional<bool> allow_spinning;  // unset: spin only with a single stream
     GraphOptimization graph_optimization = GraphOptimization::All;
+    // On the CPU provider, nodes mlrt has a faster kernel for (Resize: separable and threaded,
+    // where ONNX Runtime's cubic is single-threaded) run on mlrt's kernel; false keeps all of
+    // them ONNX Runtime's (for comparisons).
+    bool own_kernels = true;
 
     // Precision. With fp16 the engine converts the model's float tensors to float16 itself.
     bool fp16 = false;

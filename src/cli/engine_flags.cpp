@@ -83,6 +83,8 @@ void add_engine_flags(CLI::App& cmd, EngineFlags& f) {
 void report_device(const ModelInfo& info, bool verbose) {
     for (const std::string& note : info.notes)
         std::fprintf(stderr, "mlrt: warning: %s\n", note.c_str());
+    if (verbose && !info.kernels.empty())
+        std::fprintf(stderr, "mlrt: kernels %s\n", info.kernels.c_str());
     if (!verbose || info.device == "CPU") return;
     std::fprintf(stderr, "mlrt: device %s\n", info.device.c_str());
     if (info.placements.empty()) return;

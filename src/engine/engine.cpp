@@ -5,6 +5,8 @@
 #include "engine/fp16/fp16.hpp"
 #include "engine/frame_checks.hpp"
 #include "engine/int8/int8.hpp"
+#include "engine/kernels/custom_ops.hpp"
+#include "engine/kernels/rewrite.hpp"
 #include "engine/model_prep.hpp"
 #include "engine/ort_env.hpp"
 #include "engine/output_shape.hpp"
@@ -248,13 +250,24 @@ void Engine::Impl::lay_out_tiles() {
 
 std::vector<Ort::Session> Engine::Impl::create_sessions(const onnx::ModelProto& model,
                                                         const std::string& name) {
-    const std::string bytes = model.SerializeAsString();
+    // The sessions' graph: the prepared model, with the nodes mlrt's CPU kernels implement
+    // handed to them (the model itself stays ONNX's, for shape inference).
+    onnx::ModelProto run_model = model;
+    bool own_kernels = false;
+    if (options.provider == Provider::CPU && options.own_kernels) {
+        const auto report =
+            detail::kernels::rewrite_for_cpu_kernels(run_model, !info.fp16_converted);
+        own_kernels = report.rewritten > 0;
+        info.kernels = detail::kernels::describe(report);
+    }
+    const std::string bytes = run_model.SerializeAsString();
     intra_threads = options.intra_op_threads > 0
                         ? options.intra_op_threads
                         : detail::default_intra_op_threads(options.num_streams);
     std::vector<Ort::Session> sessions;
     for (int i = 0; i < options.num_streams; ++i) {
         auto so = detail::make_session_options(options, intra_threads, i);
+        if (own_kernels) so.Add(detail::kernels::custom_op_domain());
         // Every stream's session is placed alike: the first one says how, at verbose level.
         if (i == 0 && options.provider != Provider::CPU) {
             placement_tap = std::make_unique<detail::SessionLogTap>(options.log_severity);
