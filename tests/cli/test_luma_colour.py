@@ -66,36 +66,59 @@ def test_luma_doubler_on_yuv_writes_colour(model, tmp_path, size):
     assert np.std(ou.astype(np.float64)) > 10  # colour, not the flat chroma of gray
 
 
-def test_luma_model_on_rgb_runs_on_its_luma_and_writes_rgb(models, tmp_path):
-    doubler = models["gray-upscale2x"]  # its luma stays in range, so RGB holds it unclipped
+def luma_residual_x2(model):
+    """y = upscale(x) + 2 * (a 2-layer conv stack with ReLU): a non-linear luma doubler whose
+    output stays near its input (in range), so that running it on each RGB channel, on the luma
+    of another matrix or on limited-range codes gives visibly different luma."""
+    return model("luma_x2_residual", "conv", 1, 1, 2, 2, 5, 8, 2, 0, 1)
+
+
+def test_luma_model_on_rgb_runs_on_its_luma_and_writes_rgb(model, tmp_path):
+    net = luma_residual_x2(model)
     # Half saturation: resized chroma around new luma then rarely leaves the RGB gamut.
     src = lavfi_image(tmp_path / "in.png", size="64x48", pix_fmt="rgb24", vf="hue=s=0.5")
     out = tmp_path / "x2.png"
-    mlrt("run", "-q", doubler, src, out, "--dither", "none")
+    mlrt("run", "-q", net, src, out, "--dither", "none")
     s = video_stream(probe(out))
     assert (s["pix_fmt"], s["width"], s["height"]) == ("rgb24", 128, 96)
     rgb = raw_frames(src, "rgb24").reshape(48, 64, 3).astype(np.float64) / 255
     got = raw_frames(out, "rgb24").reshape(96, 128, 3).astype(np.float64) / 255
-    # Luma of RGB with the matrix players assume at this size (BT.601).
+    # Luma of RGB with the matrix players assume at this size (BT.601), in [0, 1] (RGB is full
+    # range, and a float luma plane is too).
     kr, kb = 0.299, 0.114
     luma = lambda x: kr * x[..., 0] + (1 - kr - kb) * x[..., 1] + kb * x[..., 2]  # noqa: E731
-    want = engine_run(doubler, luma(rgb)[None].astype(np.float32), tmp_path).reshape(96, 128)
-    diff = np.abs(luma(got) - want)
-    # RGB rounding, and clipping where resized chroma overshoots the gamut at sharp edges.
-    assert np.median(diff) < 1 / 255 and np.percentile(diff, 99) < 4 / 255, (np.median(diff) * 255,
-                                                                            np.percentile(diff, 99) * 255)
-    # Colour, and the source's: each channel's mean stays where it was.
+    want = engine_run(net, luma(rgb)[None].astype(np.float32), tmp_path).reshape(96, 128)
+    # Where no channel was clipped to the RGB gamut the output's luma is the model's, up to the
+    # rounding of R, G and B (at most half a code). Measured: 0.50 codes at most on 90% of the
+    # pixels. Per-channel processing gives up to 20 codes, BT.709's luma 11, the model run on
+    # limited-range codes 10.
+    unclipped = np.all((got > 0) & (got < 1), axis=-1)
+    assert unclipped.mean() > 0.8, unclipped.mean()
+    diff = np.abs(luma(got) - want)[unclipped] * 255
+    assert diff.max() <= 0.75, (diff.max(), np.percentile(diff, 99))
+    # Colour, and the source's: each channel's mean difference from the luma stays where it
+    # was (measured 0.0016 apart; gray output would be 0.027 off).
     assert np.abs(got[..., 0] - got[..., 1]).mean() > 0.05
-    assert np.abs(got.mean(axis=(0, 1)) - rgb.mean(axis=(0, 1))).max() < 0.03
+    colour = lambda x: (x - luma(x)[..., None]).mean(axis=(0, 1))  # noqa: E731
+    assert np.abs(colour(got) - colour(rgb)).max() < 0.005, (colour(got), colour(rgb))
 
 
-def test_gray_flag_writes_the_luma_alone(models, tmp_path):
+def test_gray_flag_writes_the_luma_alone(model, tmp_path):
+    net = luma_residual_x2(model)
     src = lavfi_video(tmp_path / "in.mkv", size="64x48", rate=10, duration=0.3)
     out = tmp_path / "gray.mkv"
-    mlrt("run", "-q", "--gray", models["gray-upscale2x"], src, out)
+    mlrt("run", "-q", "--gray", net, src, out, "--dither", "none")
     s = video_stream(probe(out))
-    assert s["pix_fmt"].startswith("gray") and (s["width"], s["height"]) == (128, 96)
+    assert (s["pix_fmt"], s["width"], s["height"]) == ("gray", 128, 96)
     assert frame_count(out) == 3
+    # The source is limited range (untagged YUV video) and the output is tagged the same: its
+    # samples are the model's output on the source's Y, as limited-range codes.
+    assert s.get("color_range") == "tv", s.get("color_range")
+    sy, _, _ = yuv420(src, 64, 48)
+    got = raw_frames(out, "gray").reshape(3, 96, 128).astype(np.float64)
+    for i in range(3):
+        want = to_limited(engine_run(net, limited(sy[i])[None], tmp_path).reshape(96, 128))
+        assert np.abs(got[i] - want).max() <= 1, (i, np.abs(got[i] - want).max())
 
 
 def test_luma_model_over_a_window_of_colour_needs_gray(model, tmp_path):

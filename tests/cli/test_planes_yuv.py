@@ -133,14 +133,32 @@ def test_chroma_model_at_scale_2_resizes_the_source_luma(model, tmp_path):
 
 
 def test_yuv_planes_on_rgb_input_write_rgb(model, tmp_path):
-    identity = model("yuv_identity", "identity", 3)
-    src = lavfi_image(tmp_path / "in.png", size="64x48", pix_fmt="rgb24")
+    # A model that mixes the planes non-linearly (y = x + conv stack with ReLU): only the right
+    # Y, U, V in, and the right way back, give its output.
+    net = model("yuv_residual", "conv", 3, 3, 2, 1, 7, 8, 1, 0, 1)
+    # Half saturation keeps most of the model's output inside the RGB gamut.
+    src = lavfi_image(tmp_path / "in.png", size="64x48", pix_fmt="rgb24", vf="hue=s=0.5")
     out = tmp_path / "out.png"
-    mlrt("run", "-q", identity, src, out, "--planes", "yuv", "--dither", "none")
+    mlrt("run", "-q", net, src, out, "--planes", "yuv", "--dither", "none")
     assert video_stream(probe(out))["pix_fmt"] == "rgb24"
-    # RGB to float YUV and back: only the final rounding.
-    diff = np.abs(raw_frames(out, "rgb24").astype(int) - raw_frames(src, "rgb24").astype(int))
-    assert diff.max() <= 1
+    # RGB (full range) to float YUV with the matrix of this size (BT.601): Y in [0, 1], U and V
+    # in [-0.5, 0.5]; the model's Y, U, V back to RGB the same way, rounded.
+    kr, kb = 0.299, 0.114
+    rgb = raw_frames(src, "rgb24").reshape(48, 64, 3).transpose(2, 0, 1).astype(np.float64) / 255
+    y = kr * rgb[0] + (1 - kr - kb) * rgb[1] + kb * rgb[2]
+    yuv = np.stack([y, (rgb[2] - y) / (2 * (1 - kb)), (rgb[0] - y) / (2 * (1 - kr))])
+    y, u, v = engine_run(net, yuv.astype(np.float32), tmp_path).astype(np.float64)
+    r, b = y + 2 * (1 - kr) * v, y + 2 * (1 - kb) * u
+    want = np.rint(np.stack([r, (y - kr * r - kb * b) / (1 - kr - kb), b]) * 255)
+    got = raw_frames(out, "rgb24").reshape(48, 64, 3).transpose(2, 0, 1).astype(np.float64)
+    # Compared where the model's output is inside the gamut (clipped pixels hold less). Measured:
+    # equal; the model on R, G, B is up to 62 off, on BT.709's YUV 9, on limited-range codes 6,
+    # with U and V swapped 39.
+    inside = np.all((want > 0) & (want < 255), axis=0)
+    assert inside.mean() > 0.5, inside.mean()
+    diff = np.abs(got - want)[:, inside]
+    assert diff.max() <= 1, diff.max()
+    assert np.abs(got - rgb * 255).mean() > 5  # the model changed the picture
 
 
 def test_yuv_window_feeds_each_frames_yuv_planes(model, tmp_path):

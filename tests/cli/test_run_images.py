@@ -43,8 +43,9 @@ def test_gray_png_with_rgb_model_gives_rgb(models, tmp_path):
     mlrt("run", models["identity"], src, out)
     assert stream(out)["pix_fmt"] == "rgb24"
     rgb = raw_frames(out, "rgb24").reshape(-1, 3)
-    assert np.array_equal(rgb[:, 0], raw_frames(src, "gray"))  # grey replicated into R, G, B
-    assert np.array_equal(rgb[:, 0], rgb[:, 2])
+    gray = raw_frames(src, "gray")
+    for c in range(3):  # grey replicated into R, G and B
+        assert np.array_equal(rgb[:, c], gray), "RGB"[c]
 
 
 def test_16bit_png_stays_16bit_and_exact(models, tmp_path):

@@ -91,8 +91,11 @@ def test_extra_plane_count_must_match_the_model(model, tmp_path):
 
 
 def test_window_feeds_three_frames_centred_on_each_with_edges_repeated(model, tmp_path):
-    net = model("window9", "conv", 9, 3, 2, 1, 3, 8)
-    clip, w, h = rgb_clip(tmp_path / "in.mkv", size="64x48", frames=5)
+    # Gain 3 and offset 0.5 put the stack's output inside [0, 1], where every input sample shows.
+    net = model("window9_spread", "conv", 9, 3, 2, 1, 3, 8, 3, 0.5)
+    # At 100x60 every frame of testsrc2 differs from the next (at 64x48 and 24 fps some repeat,
+    # and a window of the wrong frames can give the same output).
+    clip, w, h = rgb_clip(tmp_path / "in.mkv", size="100x60", frames=5)
     out = tmp_path / "window.mkv"
     p = mlrt("run", net, clip, out, "--window", "3", "--dither", "none")
     assert "wrote 5 frame(s)" in p.stderr
@@ -101,8 +104,11 @@ def test_window_feeds_three_frames_centred_on_each_with_edges_repeated(model, tm
     assert frame_times(out) == frame_times(clip)
     src = rgb_planes(clip, w, h)
     got = rgb_planes(out, w, h) * 255.0
-    for i, window in {0: (0, 0, 1), 2: (1, 2, 3), 4: (3, 4, 4)}.items():
-        x = np.concatenate([src[j] for j in window])
+    assert all(not np.array_equal(src[i], src[i + 1]) for i in range(4))
+    # Measured: equal. Windows shifted by a frame, reversed, or with the edges mirrored
+    # ((1, 0, 1)) instead of repeated are 30 to 58 off.
+    for i in range(5):
+        x = np.concatenate([src[j] for j in (max(i - 1, 0), i, min(i + 1, 4))])
         assert_close_8bit(got[i], engine_run(net, x, tmp_path))
 
 
@@ -143,16 +149,20 @@ def test_interpolate_doubles_frames_rate_and_timestamps_keeping_audio(model, tmp
 
 def test_interpolate_by_three_uses_thirds(model, tmp_path):
     net = model("interp", "interpolator", 3)
-    clip, w, h = rgb_clip(tmp_path / "in.mkv", size="64x48", frames=3, rate=25)
+    # Frames that all differ (see the window test), so that the blend's weights and the order of
+    # A and B show.
+    clip, w, h = rgb_clip(tmp_path / "in.mkv", size="100x60", frames=3, rate=25)
     out = tmp_path / "x3.mkv"
     mlrt("run", net, clip, out, "--interpolate", "3", "--dither", "none")
     assert frame_count(out) == 9
     assert video_stream(probe(out))["avg_frame_rate"] == "75/1"
     src = rgb_planes(clip, w, h)
     got = rgb_planes(out, w, h) * 255.0
-    for k in (1, 2):
-        x = np.concatenate([src[0], src[1], np.full((1, h, w), k / 3, np.float32)])
-        assert_close_8bit(got[k], engine_run(net, x, tmp_path))
+    assert not np.array_equal(src[0], src[1]) and not np.array_equal(src[1], src[2])
+    # Measured: equal. t = 1 - k/3 is 87 off, A and B swapped 120, t = 1/2 46.
+    for a, k in ((0, 1), (0, 2), (1, 1), (1, 2)):
+        x = np.concatenate([src[a], src[a + 1], np.full((1, h, w), k / 3, np.float32)])
+        assert_close_8bit(got[3 * a + k], engine_run(net, x, tmp_path))
 
 
 def test_scene_threshold_repeats_frame_a_across_a_cut(model, tmp_path):

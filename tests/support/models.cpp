@@ -89,7 +89,7 @@ std::string conv_stack_model(const ConvStackSpec& s) {
         const std::string w = "w" + std::to_string(l), b = "b" + std::to_string(l);
         std::vector<float> wv(static_cast<std::size_t>(oc * c * 9)),
             bv(static_cast<std::size_t>(oc));
-        for (auto& v : wv) v = dist(rng) / static_cast<float>(c);
+        for (auto& v : wv) v = dist(rng) / static_cast<float>(c) * s.weight_scale;
         for (auto& v : bv) v = dist(rng) * 0.1f;
         add_float_tensor(g, w, {oc, c, 3, 3}, wv, s.float16);
         add_float_tensor(g, b, {oc}, bv, s.float16);
@@ -105,11 +105,41 @@ std::string conv_stack_model(const ConvStackSpec& s) {
         c = oc;
     }
     const int total_scale = s.scale * (s.space_to_depth ? 2 : 1);
+    const bool post = s.gain != 1.f || s.offset != 0.f || s.residual;
+    const std::string stacked = post ? std::string("stacked") : std::string("output");
     if (total_scale > 1) {
-        auto& n = add_numbered_node(g, "DepthToSpace", {x}, {"output"});
+        auto& n = add_numbered_node(g, "DepthToSpace", {x}, {stacked});
         set_int(n, "blocksize", total_scale);
         set_string(n, "mode", "CRD");
     } else {
+        add_numbered_node(g, "Identity", {x}, {stacked});
+    }
+    if (post) {
+        x = stacked;
+        if (s.gain != 1.f) {
+            add_float_tensor(g, "gain", {}, {s.gain}, s.float16);
+            add_numbered_node(g, "Mul", {x, "gain"}, {"gained"});
+            x = "gained";
+        }
+        if (s.offset != 0.f) {
+            add_float_tensor(g, "offset", {}, {s.offset}, s.float16);
+            add_numbered_node(g, "Add", {x, "offset"}, {"offset_out"});
+            x = "offset_out";
+        }
+        if (s.residual) {
+            std::string skip = "input";
+            if (s.scale > 1) {
+                add_float_tensor(g, "skip_scales", {4}, {1.f, 1.f, float(s.scale), float(s.scale)},
+                                 false);
+                auto& r = add_numbered_node(g, "Resize", {"input", "", "skip_scales"}, {"skip"});
+                set_string(r, "mode", "nearest");
+                set_string(r, "nearest_mode", "floor");
+                set_string(r, "coordinate_transformation_mode", "asymmetric");
+                skip = "skip";
+            }
+            add_numbered_node(g, "Add", {x, skip}, {"residual_out"});
+            x = "residual_out";
+        }
         add_numbered_node(g, "Identity", {x}, {"output"});
     }
     *g.add_input() = value("input", type, {1, s.in_channels, s.fixed_h, s.fixed_w});

@@ -21,6 +21,15 @@ struct ConvStackSpec {
     int fixed_w = 0;
     bool float16 = false;         // float16 weights and I/O
     bool space_to_depth = false;  // SpaceToDepth(2) front end: sizes must be even
+    // The output is gain * stack + offset (+ the input, nearest-upscaled, when residual; needs
+    // in_channels == out_channels): a gain spreads the stack's small output over [0, 1], a
+    // residual keeps the output near the input with the stack's non-linear change added.
+    float gain = 1.f;
+    float offset = 0.f;
+    bool residual = false;
+    // Multiplies every layer's weights: about 6 keeps a 16-channel stack's signal from fading
+    // layer by layer (at 1 a deep stack's output is little more than its biases).
+    float weight_scale = 1.f;
 };
 std::string conv_stack_model(const ConvStackSpec& spec);
 

@@ -2,7 +2,10 @@
 // project) that need models but have no ONNX builder of their own.
 //   mlrt_write_test_model OUT identity CHANNELS
 //   mlrt_write_test_model OUT identity16 CHANNELS
-//   mlrt_write_test_model OUT conv IN_CH OUT_CH LAYERS SCALE [SEED]
+//   mlrt_write_test_model OUT conv IN_CH OUT_CH LAYERS SCALE [SEED [HIDDEN [GAIN [OFFSET [RESIDUAL
+//   [WSCALE]]]]]]
+//     (output = GAIN * stack + OFFSET, plus the input nearest-upscaled when RESIDUAL is 1;
+//     every layer's weights times WSCALE)
 //   mlrt_write_test_model OUT split IN_CH OUT_CH
 //   mlrt_write_test_model OUT unet IN_CH OUT_CH [SEED]
 //   mlrt_write_test_model OUT interpolator PLANES [SEED]
@@ -30,6 +33,14 @@ int main(int argc, char** argv) {
         spec.scale = arg(6, 1);
         spec.seed = static_cast<unsigned>(arg(7, 1));
         spec.hidden = arg(8, 4);
+        spec.gain = 9 < argc ? std::stof(argv[9]) : 1.f;
+        spec.offset = 10 < argc ? std::stof(argv[10]) : 0.f;
+        spec.residual = arg(11, 0) != 0;
+        spec.weight_scale = 12 < argc ? std::stof(argv[12]) : 1.f;
+        if (spec.residual && (spec.in_channels != spec.out_channels || spec.space_to_depth)) {
+            std::fprintf(stderr, "a residual conv needs IN_CH == OUT_CH\n");
+            return 2;
+        }
         bytes = mlrt::test::conv_stack_model(spec);
     } else if (kind == "split") {
         bytes = mlrt::test::channel_split_model(arg(3, 3), arg(4, 5));
