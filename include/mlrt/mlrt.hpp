@@ -2,6 +2,7 @@
 // The engine layer's public API in one include. The configuration layer: mlrt/config/config.hpp.
 #include "mlrt/baseline.hpp"
 #include "mlrt/builtin_models.hpp"
+#include "mlrt/cpu.hpp"
 #include "mlrt/engine.hpp"
 #include "mlrt/engine_options.hpp"
 #include "mlrt/error.hpp"

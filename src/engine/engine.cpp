@@ -17,6 +17,7 @@
 #include "engine/stream_pool.hpp"
 #include "engine/tile_copy.hpp"
 #include "engine/webgpu/adapter_choice.hpp"
+#include "mlrt/cpu.hpp"
 #include "mlrt/error.hpp"
 
 namespace mlrt {
@@ -194,6 +195,9 @@ onnx::ModelProto Engine::Impl::prepare_model(const ModelSource& source,
         model_in = input.type;
         model_out = out_type;
         info.int8_quantized = true;
+        if (const std::string why = cpu_features().int8_warning();
+            options.provider == Provider::CPU && !why.empty())
+            info.notes.push_back(why);
     } else if (options.fp16) {
         out_type = options.output_type.value_or(SampleType::Float16);
         detail::Fp16Options f16;

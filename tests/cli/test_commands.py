@@ -35,6 +35,21 @@ def test_version_names_every_library_and_cpu():
     assert "CPU" in j["providers_loadable"]
     assert j["zimg"].count(".") == 2
     assert j["onnxruntime"] and j["ffmpeg"] and j["mlrt"]
+    # The CPU's int8 features, as the kernel reports them.
+    cpu = j["cpu"]
+    flags = set()
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("flags"):
+                flags = set(line.split(":", 1)[1].split())
+                break
+    if flags:
+        assert cpu["avx512_vnni"] == ("avx512_vnni" in flags)
+        assert cpu["avx_vnni"] == ("avx_vnni" in flags)
+        assert cpu["amx_int8"] == ("amx_int8" in flags)
+    assert cpu["int8_dot_product"] == (cpu["avx512_vnni"] or cpu["avx_vnni"] or cpu["amx_int8"])
+    line = next(l for l in out.splitlines() if l.startswith("CPU "))
+    assert ("--int8 gains nothing" in line) != cpu["int8_dot_product"], line
 
 
 def test_info_of_builtin_upscaler(models):

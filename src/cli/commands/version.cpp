@@ -15,6 +15,7 @@ extern "C" {
 #include <fmt/core.h>
 
 #include "commands/commands.hpp"
+#include "mlrt/cpu.hpp"
 #include "mlrt/version.hpp"
 #include "util/json.hpp"
 
@@ -52,6 +53,16 @@ void print_adapters(const AdapterList& list) {
     if (!list.problem.empty()) std::printf("              (%s)\n", list.problem.c_str());
 }
 
+std::string cpu_json() {
+    const CpuFeatures& c = cpu_features();
+    const auto b = [](bool v) { return v ? "true" : "false"; };
+    return fmt::format(
+        "{{\"name\": {}, \"avx2\": {}, \"avx512\": {}, \"avx512_vnni\": {}, \"avx_vnni\": {}, "
+        "\"amx_int8\": {}, \"int8_dot_product\": {}}}",
+        json_string(c.name), b(c.avx2), b(c.avx512), b(c.avx512_vnni), b(c.avx_vnni), b(c.amx_int8),
+        b(c.int8_dot_product()));
+}
+
 int version(bool json) {
     const RuntimeInfo rt = runtime_info();
     unsigned zmaj = 0, zmin = 0, zmic = 0;
@@ -70,18 +81,23 @@ int version(bool json) {
         };
         std::printf(
             "{\"mlrt\": %s, \"onnxruntime\": %s, \"ffmpeg\": %s, \"ffmpeg_libraries\": %s, "
-            "\"zimg\": %s, "
+            "\"zimg\": %s, \"cpu\": %s, "
             "\"providers_reported\": %s, \"providers_loadable\": %s, \"webgpu\": %s}\n",
             json_string(rt.mlrt_version).c_str(), json_string(rt.onnxruntime_version).c_str(),
             json_string(ffmpeg).c_str(), json_string(libs).c_str(), json_string(zimg).c_str(),
-            list(rt.reported_providers).c_str(), list(rt.loadable_providers).c_str(),
-            adapters_json(rt.webgpu).c_str());
+            cpu_json().c_str(), list(rt.reported_providers).c_str(),
+            list(rt.loadable_providers).c_str(), adapters_json(rt.webgpu).c_str());
         return 0;
     }
     std::printf("mlrt          %s\n", rt.mlrt_version.c_str());
     std::printf("ONNX Runtime  %s\n", rt.onnxruntime_version.c_str());
     std::printf("FFmpeg        %s (%s)\n", ffmpeg.c_str(), libs.c_str());
     std::printf("zimg          %s\n", zimg.c_str());
+    const CpuFeatures& cpu = cpu_features();
+    std::printf("CPU           %s (%s; int8 %s)\n", cpu.name.empty() ? "unknown" : cpu.name.c_str(),
+                cpu.describe().c_str(),
+                cpu.int8_dot_product() ? "has a dot-product instruction"
+                                       : "has no dot-product instruction: --int8 gains nothing");
     std::printf("providers     %s (loadable here)\n", joined(rt.loadable_providers, ", ").c_str());
     std::printf("              %s (built into ONNX Runtime)\n",
                 joined(rt.reported_providers, ", ").c_str());
@@ -93,9 +109,9 @@ int version(bool json) {
 
 Command add_version_command(CLI::App& app) {
     auto json = std::make_shared<bool>(false);
-    CLI::App* cmd = app.add_subcommand(
-        "version",
-        "Versions of mlrt, ONNX Runtime, FFmpeg and zimg; providers that load; WebGPU adapters");
+    CLI::App* cmd = app.add_subcommand("version",
+                                       "Versions of mlrt, ONNX Runtime, FFmpeg and zimg; the CPU's "
+                                       "int8 features; providers that load; WebGPU adapters");
     cmd->add_flag("--json", *json, "Print one JSON object");
     return {cmd, [json] { return version(*json); }};
 }
