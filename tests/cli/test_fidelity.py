@@ -46,7 +46,7 @@ def planes_of(raw, layout, bits, w, h):
     return [(f[:w * h].reshape(h, w), f[w * h:]) for f in frames]
 
 
-def make_source(path, layout, bits, full, seed=0, frames=FRAMES, alpha=False):
+def make_source(path, layout, bits, full, seed=0, frames=FRAMES, alpha=False, tag=True):
     """A clip of random samples over every code, as FFV1; returns the Y planes (F, H, W) (and
     the alpha planes with `alpha`: a yuva format)."""
     rng = np.random.default_rng(seed)
@@ -67,9 +67,9 @@ def make_source(path, layout, bits, full, seed=0, frames=FRAMES, alpha=False):
     src = path.with_suffix(".raw")
     src.write_bytes(b"".join(raw))
     pix_fmt = pix_fmt_of(layout, bits).replace("yuv", "yuva") if alpha else pix_fmt_of(layout, bits)
-    ffmpeg("-f", "rawvideo", "-pix_fmt", pix_fmt, "-s", f"{W}x{H}", "-r", "10",
-           "-color_range", "pc" if full else "tv", "-colorspace", "bt709", "-i", src,
-           "-c:v", "ffv1", "-color_range", "pc" if full else "tv", "-colorspace", "bt709", path)
+    tags = ["-color_range", "pc" if full else "tv", "-colorspace", "bt709"] if tag else []
+    ffmpeg("-f", "rawvideo", "-pix_fmt", pix_fmt, "-s", f"{W}x{H}", "-r", "10", *tags, "-i", src,
+           *(["-c:v", "ffv1"] if path.suffix == ".mkv" else []), *tags, path)
     return (np.stack(ys), np.stack(alphas)) if alpha else np.stack(ys)
 
 
@@ -175,3 +175,49 @@ def test_luma_window_feeds_each_frames_y(model, tmp_path, full):
         want = to_code(engine_run(net, window, tmp_path).reshape(H, W), 10, full)
         diff = np.abs(got[n][0].astype(np.float64) - want)
         assert diff.max() <= 1, f"frame {n}: {diff.max()}"
+
+
+@pytest.mark.parametrize("bits", [8, 10])
+def test_untagged_gray_video_is_limited_range(luma_models, tmp_path, bits):
+    # As VapourSynth reads it: integer GRAY with no range is limited (Y4M mono and FFV1 say none).
+    for name in ("in.mkv", "in.y4m"):
+        if name.endswith("y4m") and bits != 8:
+            continue
+        src = tmp_path / name
+        y = make_source(src, "gray", bits, full=False, tag=False)
+        assert video_stream(probe(src)).get("color_range", "unknown") == "unknown"
+        out = tmp_path / f"out_{name}.mkv"
+        mlrt("run", "-q", luma_models[1], src, out, "--dither", "none")
+        assert video_stream(probe(out)).get("color_range") == "tv"
+        got = planes_of(raw_frames(out, pix_fmt_of("gray", bits)), "gray", bits, W, H)
+        want = to_code(engine_run(luma_models[1], to_float(y[0], bits, False)[None],
+                                  tmp_path).reshape(H, W), bits, False)
+        assert np.abs(got[0][0].astype(np.float64) - want).max() <= 1, name
+
+
+def test_untagged_gray_image_is_full_range(luma_models, tmp_path):
+    src = tmp_path / "in.pgm"
+    y = make_source(src, "gray", 8, full=True, tag=False, frames=1)
+    out = tmp_path / "out.png"
+    mlrt("run", "-q", luma_models[1], src, out, "--dither", "none")
+    got = planes_of(raw_frames(out, "gray"), "gray", 8, W, H)
+    want = to_code(engine_run(luma_models[1], to_float(y[0], 8, True)[None],
+                              tmp_path).reshape(H, W), 8, True)
+    assert np.abs(got[0][0].astype(np.float64) - want).max() <= 1
+
+
+@pytest.mark.parametrize("layout", ["420", "422"])
+@pytest.mark.parametrize("alpha", ["resize", "drop"])
+def test_subsampled_chroma_beside_alpha_is_copied_at_scale_1(luma_models, tmp_path, layout, alpha):
+    # A luma model at scale 1 leaves the source's U and V as they are, alpha or not.
+    src = tmp_path / "in.mkv"
+    make_source(src, layout, 8, full=False, seed=4, alpha=True)
+    out = tmp_path / "out.mkv"
+    mlrt("run", "-q", luma_models[1], src, out, "--dither", "none", "--alpha", alpha)
+    pix_fmt = f"yuva{layout}p" if alpha == "resize" else f"yuv{layout}p"
+    assert video_stream(probe(out))["pix_fmt"] == pix_fmt
+    sub = SUBSAMPLING[layout]
+    chroma = 2 * (W >> sub[0]) * (H >> sub[1])
+    a = raw_frames(src, f"yuva{layout}p").reshape(FRAMES, -1)[:, W * H:W * H + chroma]
+    b = raw_frames(out, pix_fmt).reshape(FRAMES, -1)[:, W * H:W * H + chroma]
+    assert np.array_equal(a, b)

@@ -7,16 +7,37 @@ extern "C" {
 namespace mlrt::cli {
 namespace {
 
-bool is_video_codec_with_tv_range(AVCodecID id) {
+// Still-image codecs, whose GRAY is full range (an image format has no range tag to say
+// otherwise); GRAY in a video stream is limited unless tagged, as VapourSynth assumes.
+bool is_image_codec(AVCodecID id) {
     switch (id) {
-        case AV_CODEC_ID_H264:
-        case AV_CODEC_ID_HEVC:
-        case AV_CODEC_ID_VP8:
-        case AV_CODEC_ID_VP9:
-        case AV_CODEC_ID_AV1:
-        case AV_CODEC_ID_MPEG2VIDEO:
-        case AV_CODEC_ID_MPEG4:
-        case AV_CODEC_ID_MPEG1VIDEO:
+        case AV_CODEC_ID_PNG:
+        case AV_CODEC_ID_APNG:
+        case AV_CODEC_ID_TIFF:
+        case AV_CODEC_ID_BMP:
+        case AV_CODEC_ID_WEBP:
+        case AV_CODEC_ID_GIF:
+        case AV_CODEC_ID_MJPEG:
+        case AV_CODEC_ID_JPEGLS:
+        case AV_CODEC_ID_JPEG2000:
+        case AV_CODEC_ID_PGM:
+        case AV_CODEC_ID_PGMYUV:
+        case AV_CODEC_ID_PPM:
+        case AV_CODEC_ID_PBM:
+        case AV_CODEC_ID_PAM:
+        case AV_CODEC_ID_TARGA:
+        case AV_CODEC_ID_SGI:
+        case AV_CODEC_ID_DPX:
+        case AV_CODEC_ID_EXR:
+        case AV_CODEC_ID_QOI:
+        case AV_CODEC_ID_PHOTOCD:
+        case AV_CODEC_ID_XBM:
+        case AV_CODEC_ID_XPM:
+        case AV_CODEC_ID_XWD:
+        case AV_CODEC_ID_SUNRAST:
+        case AV_CODEC_ID_PCX:
+        case AV_CODEC_ID_PSD:
+        case AV_CODEC_ID_PICTOR:
             return true;
         default:
             return false;
@@ -62,7 +83,7 @@ ColourSpec resolve_source_colour(const AVFrame& frame, AVCodecID codec) {
         if (family == Family::Yuv)
             c.range = jpeg ? AVCOL_RANGE_JPEG : AVCOL_RANGE_MPEG;
         else if (family == Family::Gray)
-            c.range = is_video_codec_with_tv_range(codec) ? AVCOL_RANGE_MPEG : AVCOL_RANGE_JPEG;
+            c.range = is_image_codec(codec) ? AVCOL_RANGE_JPEG : AVCOL_RANGE_MPEG;
         else
             c.range = AVCOL_RANGE_JPEG;
     }

@@ -16,14 +16,30 @@ void copy_plane(const PlaneBuffer& src, int from, PlaneBuffer& dst, int to) {
         std::memcpy(dst.plane(to) + y * dst.stride(), src.plane(from) + y * src.stride(), row);
 }
 
+// The target holds the source's Y, U and V planes alike: the same format, or the same one with
+// or without an alpha plane (yuva420p kept as yuva420p, or written as yuv420p with --alpha drop).
+bool same_yuv_planes(AVPixelFormat source, AVPixelFormat target) {
+    if (source == target) return true;
+    const AVPixFmtDescriptor* s = av_pix_fmt_desc_get(source);
+    const AVPixFmtDescriptor* t = av_pix_fmt_desc_get(target);
+    if (!s || !t || s->log2_chroma_w != t->log2_chroma_w || s->log2_chroma_h != t->log2_chroma_h ||
+        ((s->flags ^ t->flags) & (AV_PIX_FMT_FLAG_BE | AV_PIX_FMT_FLAG_PLANAR)))
+        return false;
+    for (int c = 0; c < 3; ++c)
+        if (s->comp[c].plane != t->comp[c].plane || s->comp[c].depth != t->comp[c].depth ||
+            s->comp[c].step != t->comp[c].step)
+            return false;
+    return true;
+}
+
 bool same_format_and_colour(AVPixelFormat source, const ColourSpec& colour, AVColorSpace matrix,
                             AVPixelFormat target, const ColourSpec& c) {
     const AVPixFmtDescriptor* d = av_pix_fmt_desc_get(source);
     // Planar only: in packed or semi-planar formats the planes kept share memory with the
-    // model's.
-    return target == source && d && family_of(source) == Family::Yuv &&
-           !(d->flags & AV_PIX_FMT_FLAG_ALPHA) && zimg_layout(source) && c.matrix == matrix &&
-           c.range == colour.range && c.transfer == colour.transfer &&
+    // model's. An alpha plane is the alpha writer's; the Y, U and V planes are copied.
+    return same_yuv_planes(source, target) && d && (d->flags & AV_PIX_FMT_FLAG_PLANAR) &&
+           family_of(source) == Family::Yuv && zimg_layout(source) && zimg_layout(target) &&
+           c.matrix == matrix && c.range == colour.range && c.transfer == colour.transfer &&
            c.primaries == colour.primaries;
 }
 
