@@ -20,7 +20,7 @@ debian_packages=(
   build-essential cmake ninja-build pkg-config git
   libonnx-dev libprotobuf-dev protobuf-compiler
   libavcodec-dev libavformat-dev libavutil-dev libavfilter-dev libswresample-dev libzimg-dev
-  libcli11-dev libfmt-dev libspdlog-dev
+  libcli11-dev libfmt-dev libspdlog-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-dev python3-numpy python3-pytest pybind11-dev python3-distributed python3-dask
   clang libclang-rt-14-dev

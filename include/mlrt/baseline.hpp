@@ -8,6 +8,7 @@
 #include "mlrt/export.hpp"
 #include "mlrt/frame.hpp"
 #include "mlrt/model_source.hpp"
+#include "mlrt/profile.hpp"
 
 namespace mlrt {
 
@@ -15,7 +16,8 @@ class MLRT_API PlainSession {
   public:
     // ONNX Runtime's defaults (all graph optimisations, its own thread pool) except for what
     // `options` says about the provider (provider, device_id, cuda) and `intra_op_threads`
-    // (0: ONNX Runtime's default). Throws mlrt::Error when ONNX Runtime rejects the model.
+    // (0: ONNX Runtime's default), and `profile`. Throws mlrt::Error when ONNX Runtime rejects
+    // the model.
     PlainSession(const ModelSource& model, const EngineOptions& options, int intra_op_threads);
     ~PlainSession();
     PlainSession(PlainSession&&) noexcept;
@@ -28,6 +30,8 @@ class MLRT_API PlainSession {
     void set_input(const FrameView& frame);
     // One Session::Run over the whole frame; the output is discarded.
     void run();
+    // With `options.profile`: ends profiling and returns where the runs spent their time.
+    Profile end_profile();
 
   private:
     struct Impl;

@@ -11,6 +11,7 @@
 #include "mlrt/export.hpp"
 #include "mlrt/frame.hpp"
 #include "mlrt/model_source.hpp"
+#include "mlrt/profile.hpp"
 #include "mlrt/tiling.hpp"
 
 namespace mlrt {
@@ -86,6 +87,9 @@ class MLRT_API Engine {
     // Thread-safe: concurrent callers are served first come, first served by free streams.
     void run(std::span<const FrameView> clips, const MutableFrameView& out) const;
     Frame run(std::span<const FrameView> clips) const;
+    // With EngineOptions::profile: ends the first stream's profiling and returns where its runs
+    // spent their time (each tile is one run). Throws mlrt::Error(InvalidArgument) otherwise.
+    Profile end_profile() const;
 
   private:
     struct Impl;

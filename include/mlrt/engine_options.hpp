@@ -60,6 +60,8 @@ struct EngineOptions {
     // where ONNX Runtime's cubic is single-threaded) run on mlrt's kernel; false keeps all of
     // them ONNX Runtime's (for comparisons).
     bool own_kernels = true;
+    // ONNX Runtime's per-node profiler on the first stream's session (Engine::end_profile()).
+    bool profile = false;
 
     // Precision. With fp16 the engine converts the model's float tensors to float16 itself.
     bool fp16 = false;

@@ -28,6 +28,7 @@ PlainSession::PlainSession(const ModelSource& model, const EngineOptions& option
     if (intra_op_threads > 0) so.SetIntraOpNumThreads(intra_op_threads);
     so.SetGraphOptimizationLevel(GraphOptimizationLevel::ORT_ENABLE_ALL);
     so.SetLogSeverityLevel(static_cast<int>(options.log_severity));
+    if (options.profile) detail::enable_profiling(so);
     try {
         detail::append_provider(so, options);
     } catch (const Ort::Exception& e) {
@@ -95,6 +96,18 @@ void PlainSession::run() {
                                  1);
     } catch (const Ort::Exception& e) {
         throw Error(ErrorKind::Runtime, std::string("plain ONNX Runtime session: ") + e.what());
+    }
+}
+
+}  // namespace mlrt
+
+namespace mlrt {
+
+Profile PlainSession::end_profile() {
+    try {
+        return detail::end_profiling(impl_->session);
+    } catch (const Ort::Exception& e) {
+        throw Error(ErrorKind::Runtime, std::string("ending ONNX Runtime's profile: ") + e.what());
     }
 }
 

@@ -272,6 +272,7 @@ std::vector<Ort::Session> Engine::Impl::create_sessions(const onnx::ModelProto& 
     for (int i = 0; i < options.num_streams; ++i) {
         auto so = detail::make_session_options(options, intra_threads, i);
         if (own_kernels) so.Add(detail::kernels::custom_op_domain());
+        if (i == 0 && options.profile) detail::enable_profiling(so);
         // Every stream's session is placed alike: the first one says how, at verbose level.
         if (i == 0 && options.provider != Provider::CPU) {
             placement_tap = std::make_unique<detail::SessionLogTap>(options.log_severity);
@@ -378,6 +379,16 @@ void Engine::run(std::span<const FrameView> clips, const MutableFrameView& out) 
     impl_->check_frames(clips, out);
     detail::StreamLease lease(*impl_->pool);
     impl_->run_tiles(*impl_->streams[static_cast<std::size_t>(lease.index())], clips, out);
+}
+
+Profile Engine::end_profile() const {
+    if (!impl_->options.profile)
+        throw Error(ErrorKind::InvalidArgument, "the engine was not built with profiling on");
+    try {
+        return detail::end_profiling(impl_->streams.front()->session());
+    } catch (const Ort::Exception& e) {
+        throw Error(ErrorKind::Runtime, std::string("ending ONNX Runtime's profile: ") + e.what());
+    }
 }
 
 Frame Engine::run(std::span<const FrameView> clips) const {

@@ -1,6 +1,12 @@
 #include "engine/session_factory.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <thread>
 
 #include "engine/ort_env.hpp"
@@ -116,6 +122,26 @@ SharedWeights::~SharedWeights() {
 int default_intra_op_threads(int num_streams) {
     const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     return std::max(1, cores / std::max(1, num_streams));
+}
+
+void enable_profiling(Ort::SessionOptions& so) {
+    static std::atomic<int> counter{0};
+    const auto prefix =
+        std::filesystem::temp_directory_path() /
+        ("mlrt-profile-" + std::to_string(::getpid()) + "-" + std::to_string(counter.fetch_add(1)));
+    so.EnableProfiling(prefix.c_str());
+}
+
+Profile end_profiling(Ort::Session& session) {
+    Ort::AllocatorWithDefaultOptions alloc;
+    const std::string path = session.EndProfilingAllocated(alloc).get();
+    std::ifstream in(path, std::ios::binary);
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::error_code ignored;
+    std::filesystem::remove(path, ignored);
+    if (text.empty())
+        throw Error(ErrorKind::Runtime, "ONNX Runtime's profile '" + path + "' could not be read");
+    return parse_ort_profile(text);
 }
 
 Ort::SessionOptions make_session_options(const EngineOptions& options, int intra_op_threads,

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "mlrt/engine.hpp"
+#include "mlrt/profile.hpp"
 
 namespace mlrt::detail {
 
@@ -31,6 +32,11 @@ void append_provider(Ort::SessionOptions& so, const EngineOptions& options);
 // context 0), which concurrent runs corrupt: every WebGPU session's uploads, runs and
 // creation take this lock. Streams still overlap everything around the GPU's work.
 std::mutex& webgpu_device_lock();
+
+// Profiling: turns ONNX Runtime's profiler on in `so`, writing under the temporary folder.
+void enable_profiling(Ort::SessionOptions& so);
+// Ends `session`'s profiling, reads and removes its file, and returns what it recorded.
+Profile end_profiling(Ort::Session& session);
 
 // Intra-op threads per stream when the caller leaves it to us: the cores split across streams.
 int default_intra_op_threads(int num_streams);

@@ -30,6 +30,7 @@ class SessionStream {
     const std::byte* output() const noexcept { return output_buffer_.get(); }
     // Runs the session on the input buffer; throws mlrt::Error(Runtime) on failure.
     void run();
+    Ort::Session& session() noexcept { return session_; }
 
   private:
     Ort::Session session_;

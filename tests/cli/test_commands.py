@@ -128,3 +128,28 @@ def test_bench_ratio_of_fastest_frames_and_spread_warning(models):
         assert "--repeats" in j["timing_spread_warning"] and "mlrt: warning: frame times" in p.stderr
     elif spread < 0.095:
         assert j["timing_spread_warning"] is None and "warning" not in p.stderr
+
+
+def test_bench_profile_shows_where_the_time_goes(models):
+    # The built-in upscaler: a Resize and a convolution. The engine runs the Resize on mlrt's
+    # kernel, the plain session on ONNX Runtime's; both profiles cover the frames run.
+    p = mlrt("bench", models["upscale2x"], "--size", "64x48", "--repeats", "2", "--warmup", "1",
+             "--profile", "--json")
+    j = json.loads(p.stdout)
+    cols = {c["name"]: c for c in j["columns"]}
+    assert set(cols) == {"engine", "plain ORT"}
+    engine_ops = {o["op_type"] for o in cols["engine"]["ops"]}
+    plain_ops = {o["op_type"] for o in cols["plain ORT"]["ops"]}
+    assert "ResizeScales" in engine_ops and "Resize" not in engine_ops
+    assert "Resize" in plain_ops and "ResizeScales" not in plain_ops
+    for c in cols.values():
+        assert c["frames"] == 3  # warm-up and timed frames, one tile each
+        assert 0 < c["kernel_ms_per_frame"] <= c["run_ms_per_frame"]
+        # Each figure is printed to 3 decimals.
+        assert sum(o["ms_per_frame"] for o in c["ops"]) == pytest.approx(
+            c["kernel_ms_per_frame"], abs=1e-3 * (len(c["ops"]) + 1))
+    assert j["gflop_per_frame"] > 0
+    text = mlrt("bench", models["upscale2x"], "--size", "64x48", "--repeats", "1", "--profile").stdout
+    assert "Resize (mlrt's kernel)" in text and "top nodes" in text and "GFLOP per frame" in text
+    bad = mlrt("bench", models["upscale2x"], "--profile", "--rss-streams", "2", check=False)
+    assert bad.returncode == 2 and "--profile excludes --rss-streams" in bad.stderr, bad.stderr

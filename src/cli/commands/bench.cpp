@@ -15,6 +15,7 @@
 
 #include "bench/int8_bench.hpp"
 #include "bench/measure.hpp"
+#include "bench/profile_bench.hpp"
 #include "bench/workloads.hpp"
 #include "commands/commands.hpp"
 #include "engine_flags.hpp"
@@ -37,6 +38,7 @@ struct BenchArgs {
     int warmup = 1;
     bool json = false;
     bool table = false;
+    bool profile = false;
     int rss_streams = 0;
     int callers = 0;
     std::string workloads;
@@ -282,6 +284,19 @@ int bench_rss(const BenchArgs& a) {
     return 0;
 }
 
+int bench_profile_mode(const BenchArgs& a) {
+    const Setup s = make_setup(a);
+    ProfileBench b;
+    b.model_name = a.model;
+    b.input = s.input();
+    b.options = engine_options(a.engine);
+    b.warmup = a.warmup;
+    b.repeats = a.repeats;
+    b.calibrate = calibration_args(a.engine).frames;
+    b.json = a.json;
+    return bench_profile(s.source, b);
+}
+
 // --int8: float32 and int8 engines side by side (the table and the RSS modes are float's).
 int bench_int8_mode(const BenchArgs& a) {
     if (a.table || a.rss_streams > 0)
@@ -319,10 +334,18 @@ Command add_bench_command(CLI::App& app) {
         "--table", a->table,
         "Time untiled, literal and balanced tiles (--tilesize/--overlap, default 256/16), fp16, "
         "and 1 or 2 streams under 2 callers; print a table against the plain session");
+    auto* profile =
+        cmd->add_flag(
+               "--profile", a->profile,
+               "Where the time goes, per op type and per node, from ONNX Runtime's profiler: "
+               "the engine (and its int8 model with --int8) against the plain session, and the "
+               "convolutions' rate against the CPU's nominal peak")
+            ->excludes(table);
     cmd->add_option("--rss-streams", a->rss_streams,
                     "Report the peak memory of one engine with N streams kept busy")
         ->check(CLI::Range(1, 64))
-        ->excludes(table);
+        ->excludes(table)
+        ->excludes(profile);
     cmd->add_option("--callers", a->callers, "With --rss-streams: concurrent callers (default N)")
         ->check(CLI::Range(1, 256));
     cmd->add_option("--workloads", a->workloads,
@@ -348,6 +371,7 @@ Command add_bench_command(CLI::App& app) {
                 if (a->model.empty())
                     throw Error(ErrorKind::InvalidArgument,
                                 "bench needs a model (or --workloads DIR)");
+                if (a->profile) return bench_profile_mode(*a);
                 if (a->engine.int8) return bench_int8_mode(*a);
                 if (a->table) return bench_table(*a);
                 if (a->rss_streams > 0) return bench_rss(*a);
