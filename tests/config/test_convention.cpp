@@ -83,8 +83,7 @@ TEST(Convention, RangeOfAFrame) {
     EXPECT_EQ(range_of(ColorFamily::RGB, {}), ColorRange::Full);
     EXPECT_EQ(range_of(ColorFamily::YUV, {{"_ColorRange", std::int64_t{0}}}), ColorRange::Full);
     EXPECT_EQ(range_of(ColorFamily::GRAY, {{"_ColorRange", std::int64_t{1}}}), ColorRange::Limited);
-    EXPECT_EQ(range_of(ColorFamily::RGB, {{"_ColorRange", std::int64_t{1}}}),
-              ColorRange::Limited);
+    EXPECT_EQ(range_of(ColorFamily::RGB, {{"_ColorRange", std::int64_t{1}}}), ColorRange::Limited);
     auto msg = error_of([] {
         range_of(ColorFamily::YUV, {{"_ColorRange", std::int64_t{3}}}, "clip 2");
     });

@@ -3,9 +3,9 @@
 // output goes back to integers. It is VapourSynth's (its resize, which is zimg): RGB in [0, 1];
 // GRAY and Y in [0, 1], U and V in [-0.5, 0.5], limited range expanded. Integer RGB is full
 // range and integer YUV and GRAY limited range unless their frames say otherwise (VapourSynth's
-// frame property _ColorRange: 0 full, 1 limited, which VapourSynth honours for RGB too). Every front end follows it: inference()
-// here, the Python module's numpy arrays, and the command line's zimg graphs (its tests check
-// them against this definition).
+// frame property _ColorRange: 0 full, 1 limited, which VapourSynth honours for RGB too). Every
+// front end follows it: inference() here, the Python module's numpy arrays, and the command line's
+// zimg graphs (its tests check them against this definition).
 #include <cstdint>
 #include <optional>
 #include <string_view>
@@ -48,7 +48,8 @@ struct PlaneCoding {
 
 // The coding of plane `plane` of a `family` clip with `bits`-bit integer samples (8..16) in
 // `range`: plane 0 of GRAY and YUV is luma, planes 1 and 2 of YUV are chroma, RGB planes are
-// all alike (limited RGB is coded as luma is). Throws mlrt::Error(InvalidArgument) for bits or a plane the family lacks.
+// all alike (limited RGB is coded as luma is). Throws mlrt::Error(InvalidArgument) for bits or a
+// plane the family lacks.
 MLRT_API PlaneCoding plane_coding(ColorFamily family, int plane, ColorRange range, int bits);
 
 }  // namespace mlrt::config
