@@ -5,7 +5,9 @@
 
     python3 -m mlrt.distributed MODEL INPUT OUTPUT [--scheduler ADDRESS] [--chunks N] [run options]
 
-The input is cut at keyframes into chunks; each chunk is one Dask task running
+Before the first chunk, the job's `mlrt run` is tried once on the input's first frame on a
+worker, so that a bad option value is refused with mlrt's own message instead of failing every
+chunk. The input is cut at keyframes into chunks; each chunk is one Dask task running
 `mlrt run --frames A:B` (the `mlrt` command line on whichever worker is free), which writes a
 lossless FFV1/Matroska segment into the work directory (shared storage when the workers are on
 several machines: every machine must see the input, the model and the work directory at the
@@ -19,12 +21,24 @@ The `mlrt` binary is found as `mlrt._cli.find_binary` says (MLRT_BIN, the build 
 tree of this package, PATH), on each worker for itself."""
 from __future__ import annotations
 
+if __name__ == "__main__":  # python3 -m mlrt.distributed: Ctrl-C from here on gives one line
+    def _interrupted_early(signum, frame):
+        import os as _os
+        import sys as _sys
+        print("mlrt.distributed: interrupted; rerun the same command to resume", file=_sys.stderr,
+              flush=True)
+        _os._exit(130)
+
+    import signal as _signal
+    _signal.signal(_signal.SIGINT, _interrupted_early)
+
 import argparse
 import hashlib
 import json
 import logging
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -120,6 +134,37 @@ def _outputs_per_frame(args: list[str]) -> int:
     return 1
 
 
+def _check_run(spec: dict) -> dict | None:
+    """On a worker, before the first chunk: `mlrt run` with the job's options on its first frame
+    into a temporary folder, so that mlrt itself checks every option's value (and that this
+    worker can run the model as asked). None when it ran, else {"exit": N, "message": its
+    error line}."""
+    import tempfile
+    binary = _cli.find_binary(spec["binary"])
+    with tempfile.TemporaryDirectory(prefix="mlrt-check-") as d:
+        p = _cli.run_process([binary, "run", "--quiet", "--no-copy", "--frames", "0:1",
+                              *spec["args"], spec["model"], spec["input"], Path(d) / "check.mkv"])
+    if p.returncode == 0:
+        return None
+    return {"exit": p.returncode, "message": _cli.last_error(p.stderr)}
+
+
+def _check_run_values(client, model, input, binary, run_args, shown_args) -> None:
+    """Every option's value, checked by `mlrt run` itself on one worker (which has the device the
+    chunks need) on the input's first frame: ValueError with mlrt's message when refused."""
+    spec = {"model": str(model), "input": str(input), "args": run_args, "binary": binary}
+    try:
+        refused = client.submit(_check_run, spec, key=f"mlrt-check-{uuid.uuid4().hex[:8]}",
+                                pure=False).result()
+    except Exception as e:  # noqa: BLE001 - e.g. the worker cannot import mlrt
+        raise RuntimeError(f"mlrt.distributed: checking the job on a worker failed: "
+                           f"{type(e).__name__}: {e}") from e
+    if refused:
+        command = " ".join(["mlrt run", *shown_args])
+        raise ValueError(f"mlrt.distributed: `{command}` fails (tried on the input's first frame "
+                         f"before the first chunk; exit {refused['exit']}): {refused['message']}")
+
+
 def _run_chunk(spec: dict) -> dict:
     """One chunk, on a worker: `mlrt run --frames A:B` into a temporary name, checked and
     renamed, so a segment under its final name is always complete."""
@@ -188,8 +233,11 @@ def run(model, input, output, *, chunks: int | None = None, client=None, work_di
     the same job resumes it, under any output name (or with the same work_dir). options: `mlrt run` options as keywords (tilesize=(512, 512),
     overlap=16, streams=2, fp16=True, backend="cuda"); extra_args: the same as raw flags.
     progress: a line on standard error per chunk, or a callable (done, total, info).
-    Raises ValueError for bad arguments and an existing OUTPUT (unless overwrite), RuntimeError
-    when chunks failed (the finished ones are kept for the next run)."""
+    Raises ValueError for bad arguments (a value `mlrt run` refuses with its message: the job
+    is tried on the first frame on a worker before the first chunk) and an existing OUTPUT
+    (unless overwrite), RuntimeError when chunks failed (the finished ones are kept for the next
+    run). On KeyboardInterrupt the `mlrt` processes of an in-process cluster are interrupted and
+    the chunks not started are cancelled before it propagates."""
     began = time.monotonic()
     run_args = _option_args(options) + list(extra_args or [])
     _check_raw_args(run_args)
@@ -221,10 +269,9 @@ def run(model, input, output, *, chunks: int | None = None, client=None, work_di
     job_key = hashlib.sha256(json.dumps([info["source"], info["frames"], model_sha256, run_args],
                                         sort_keys=True).encode()).hexdigest()[:12]
     work = Path(work_dir or output.parent / f"mlrt-work-{job_key}").resolve()
-    work.mkdir(parents=True, exist_ok=True)
-    for stale in work.glob(".chunk-*.partial-*"):  # left by workers that died mid-chunk
-        stale.unlink(missing_ok=True)
+    given_args = list(run_args)
 
+    _cli.allow_processes()  # after an interrupted run in this process
     cluster = None
     if client is None or isinstance(client, str):
         from distributed import Client
@@ -239,6 +286,11 @@ def run(model, input, output, *, chunks: int | None = None, client=None, work_di
         if cluster is not None and "--threads" not in run_args:
             # Each local worker's share of the cores, not all of them each.
             run_args += ["--threads", str(max(1, (os.cpu_count() or 1) // len(cluster.workers)))]
+        # A bad value (--streams 0, --tilesize abc) would fail every chunk: mlrt checks them once.
+        _check_run_values(client, model, input, binary, run_args, given_args)
+        work.mkdir(parents=True, exist_ok=True)
+        for stale in work.glob(".chunk-*.partial-*"):  # left by workers that died mid-chunk
+            stale.unlink(missing_ok=True)
         n = chunks or max(1, min(4 * threads, info["frames"] // 24))
         plan = _chunks.plan_chunks(info["frames"], info["keyframes"], n)
         if len(plan) < n and progress:
@@ -261,6 +313,10 @@ def run(model, input, output, *, chunks: int | None = None, client=None, work_di
         _manifest.write(work, manifest)
         computed = _run_chunks(client, manifest, work, model, input, binary, run_args, retries,
                                progress)
+    except BaseException as e:
+        if not isinstance(e, Exception):  # Ctrl-C: stop this process's chunks (a local cluster)
+            _cli.stop_processes()
+        raise
     finally:
         if owns_client:
             client.close()
@@ -299,22 +355,34 @@ def _run_chunks(client, manifest, work, model, input, binary, run_args, retries,
     report = _print_progress if progress is True else (progress or None)
     failures = []
     began = time.monotonic()
-    for future in as_completed(list(pending)):
-        c = pending[future]
-        try:
-            c.update(future.result(), state="done")
-        except Exception as e:  # noqa: BLE001 - every chunk failure is reported the same way
-            # A chunk's own error names it already (its "what").
-            failures.append(str(e) if isinstance(e, _cli.CommandError) else
-                            f"chunk {c['index']} (frames {c['start']}:{c['end']}): {e}")
-            continue
-        c["finished"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-        _manifest.write(work, manifest)
-        done += 1
-        if report:
-            ran = done - (total - len(pending))
-            eta = (time.monotonic() - began) / ran * (total - done) if ran and done < total else None
-            report(done, total, {**c, "eta": eta})
+    try:
+        for future in as_completed(list(pending)):
+            c = pending[future]
+            try:
+                c.update(future.result(), state="done")
+            except Exception as e:  # noqa: BLE001 - every chunk failure is reported the same way
+                # A chunk's own error names it already (its "what").
+                failures.append(str(e) if isinstance(e, _cli.CommandError) else
+                                f"chunk {c['index']} (frames {c['start']}:{c['end']}): {e}")
+                continue
+            c["finished"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+            _manifest.write(work, manifest)
+            done += 1
+            if report:
+                ran = done - (total - len(pending))
+                eta = ((time.monotonic() - began) / ran * (total - done)
+                       if ran and done < total else None)
+                report(done, total, {**c, "eta": eta})
+    except BaseException as e:
+        if not isinstance(e, Exception):
+            # Interrupted: first no new chunk here (a chunk the interrupt failed would be run
+            # again), then none anywhere.
+            _cli.stop_processes()
+            try:
+                client.cancel(list(pending))
+            except Exception:  # noqa: BLE001 - closing the client releases them too
+                pass
+        raise
     if failures:
         raise RuntimeError(f"mlrt.distributed: {len(failures)} of {total} chunk(s) failed; the "
                            f"{done} finished are kept in '{work}' for the next run. First: "
@@ -344,18 +412,40 @@ def main(argv: list[str] | None = None) -> int:
     args, run_args = parser.parse_known_args(argv)
     if args.chunks is not None and args.chunks < 1:
         parser.error("--chunks must be at least 1")
+    resume = "mlrt.distributed: interrupted; rerun the same command to resume"
+    interrupts, said = 0, False
+
+    def on_interrupt(signum, frame):
+        # The first Ctrl-C stops the run (its chunks, then the cluster); another one while that
+        # cleanup runs leaves at once, with the same line (once).
+        nonlocal interrupts
+        interrupts += 1
+        if interrupts == 1:
+            raise KeyboardInterrupt
+        if not said:
+            print(resume, file=sys.stderr, flush=True)
+        os._exit(130)
+
+    import threading
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGINT, on_interrupt)
     try:
         r = run(args.model, args.input, args.output, chunks=args.chunks, client=args.scheduler,
                 work_dir=args.work_dir, binary=args.binary, retries=args.retries,
                 overwrite=args.overwrite, progress=not args.quiet, workers=args.workers,
                 extra_args=run_args)
     except KeyboardInterrupt:
-        print("mlrt.distributed: interrupted; rerun the same command to resume", file=sys.stderr)
+        print(resume, file=sys.stderr, flush=True)
+        said = True
         return 130
     except (ValueError, RuntimeError, OSError, subprocess.SubprocessError) as e:
         message = str(e).removeprefix("mlrt.distributed: ")
         print(f"mlrt.distributed: error: {message}", file=sys.stderr)
         return 1
+    finally:
+        if previous is not None and interrupts == 0:
+            signal.signal(signal.SIGINT, previous)
     if not args.quiet:
         print(f"mlrt.distributed: wrote {r.frames} frame(s) to '{r.output}' from {r.chunks} "
               f"chunk(s) ({r.computed} computed now) in {r.seconds:.1f} s", file=sys.stderr)
@@ -365,4 +455,12 @@ def main(argv: list[str] | None = None) -> int:
 if __name__ == "__main__":
     # Through the package's module, so that the tasks pickle as mlrt.distributed._run_chunk.
     from mlrt.distributed import main as _main
-    sys.exit(_main())
+    _code = _main()
+    if _code == 130:
+        # Interrupted: exit with 130 now. (An interrupt that landed in code Python ran from a
+        # string, such as a dataclass being made during an import, would otherwise make the
+        # interpreter end itself by SIGINT at exit, after the run was already cleaned up.)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(130)
+    sys.exit(_code)

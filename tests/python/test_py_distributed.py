@@ -1,6 +1,8 @@
 """mlrt.distributed on a local Dask cluster of 2 worker processes (1 thread each): a 48-frame
 clip in 4 chunks gives the frames and audio of one `mlrt run`, survives a worker killed in the
-middle of a chunk, and resumes an interrupted run without recomputing finished chunks."""
+middle of a chunk, and resumes an interrupted run without recomputing finished chunks. Bad
+option values are refused before the first chunk with mlrt's own message, Ctrl-C prints one
+line, and the README's several-machines commands work as written."""
 import json
 import os
 import subprocess
@@ -8,7 +10,7 @@ import sys
 
 import pytest
 
-from conftest import BUILD, PACKAGE_DIR, media
+from conftest import BUILD, PACKAGE_DIR, ROOT, media
 
 MLRT_BIN = os.environ.get("MLRT_BIN") or str(BUILD / "src" / "cli" / "mlrt")
 WRITE_MODEL = BUILD / "tests" / "mlrt_write_test_model"
@@ -74,7 +76,14 @@ def chunk_runs(tmp_path):
     log = tmp_path / "calls.log"
     lines = log.read_text().splitlines() if log.exists() else []
     return [line.split("--frames ")[1].split()[0] for line in lines
-            if line.startswith("run ") and "--frames " in line]
+            if line.startswith("run ") and "--frames " in line and "mlrt-check-" not in line]
+
+
+def check_runs(tmp_path):
+    """The runs that checked the job's options on its first frame before the first chunk."""
+    log = tmp_path / "calls.log"
+    return [line for line in (log.read_text().splitlines() if log.exists() else [])
+            if line.startswith("run ") and "mlrt-check-" in line]
 
 
 def check_output(out, job):
@@ -257,6 +266,46 @@ def test_what_every_chunk_would_fail_on_is_refused_before_the_first(job, tmp_pat
     assert list(tmp_path.glob("mlrt-work-*")) == [] and not out.exists()
 
 
+# mlrt's own message for each: checked by `mlrt run` itself, once, before any chunk.
+BAD_VALUES = [
+    (["--streams", "0"], "mlrt: error: --streams must be in 1..64, got 0"),
+    (["--tilesize", "abc"], "mlrt: error: --tilesize: 'abc' is not W or WxH (integers)"),
+    (["--streams", "abc"], "mlrt: error: Could not convert: --streams = abc"),
+    (["--tilesize", "32", "--overlap", "40"],
+     "mlrt: error: --overlap is too large for tilesize: the width step 32 - 2*40 is not positive"),
+]
+
+
+@pytest.mark.parametrize("args, message", BAD_VALUES, ids=[" ".join(a) for a, _ in BAD_VALUES])
+def test_a_bad_value_is_refused_with_mlrts_message_before_the_first_chunk(job, tmp_path, wrapper,
+                                                                          args, message):
+    from mlrt import distributed as md
+    out = tmp_path / "out.mkv"
+    binary = wrapper()
+    with pytest.raises(ValueError) as info:
+        md.run(job["model"], job["clip"], out, chunks=4, binary=binary, extra_args=args,
+               progress=False, workers=1)
+    text = str(info.value)
+    assert text.count(message) == 1, text
+    assert f"`mlrt run {' '.join(args)}` fails" in text  # names the flags given
+    assert len(check_runs(tmp_path)) == 1 and chunk_runs(tmp_path) == []  # checked once, no chunk
+    assert list(tmp_path.glob("mlrt-work-*")) == [] and not out.exists()
+
+
+def test_a_bad_value_on_the_command_line(job, tmp_path, wrapper):
+    args, message = BAD_VALUES[0]
+    out = tmp_path / "out.mkv"
+    env = {**os.environ, "PYTHONPATH": str(PACKAGE_DIR)}
+    p = subprocess.run([sys.executable, "-m", "mlrt.distributed", job["model"], job["clip"], out,
+                        "--chunks", "4", "--workers", "1", "--binary", wrapper(), *args],
+                       capture_output=True, text=True, env=env, timeout=120, cwd=tmp_path)
+    assert p.returncode == 1
+    assert p.stderr.count(message) == 1 and len(p.stderr.splitlines()) == 1, p.stderr
+    assert p.stderr.startswith("mlrt.distributed: error: `mlrt run --streams 0` fails")
+    assert chunk_runs(tmp_path) == [] and list(tmp_path.glob("mlrt-work-*")) == []
+    assert not out.exists()
+
+
 def test_fewer_chunks_than_asked_and_a_kept_work_folder_are_explained(job, tmp_path, capsys):
     from mlrt import distributed as md
     clip = tmp_path / "one-keyframe.mkv"
@@ -288,3 +337,174 @@ def test_a_rerun_under_another_output_name_resumes_the_job(job, client, tmp_path
     assert chunk_runs(tmp_path) == ["24:36"]
     check_output(tmp_path / "second.mkv", job)
     assert not list(tmp_path.glob("mlrt-work-*"))
+
+
+@pytest.mark.parametrize("to", ["process group", "driver"])
+def test_ctrl_c_prints_the_resume_line_and_nothing_else(job, tmp_path, wrapper, to):
+    # SIGINT once chunks run, as a terminal's Ctrl-C sends it (to the whole process group, the
+    # driver's `mlrt` processes included) or `kill -INT` (to the driver alone). Each chunk here
+    # takes 30 s and, like mlrt, exits 130 on SIGINT; the driver must neither wait for a chunk
+    # nor run an interrupted one again, and must stop the chunks of its local cluster itself.
+    import signal
+    import time
+    pids = tmp_path / "pids"
+    binary = wrapper(f'if [[ "$ARGS" == *" --frames "* && "$ARGS" != *mlrt-check-* ]]; then\n'
+                     f'  echo $$ >> {pids}\n'
+                     '  trap \'kill $sleeper 2>/dev/null; exit 130\' INT\n'
+                     '  sleep 30 & sleeper=$!; wait $sleeper; exit 1\nfi')
+    out = tmp_path / "out.mkv"
+    command = [sys.executable, "-m", "mlrt.distributed", job["model"], job["clip"], out,
+               "--chunks", "4", "--workers", "2"]
+    env = {**os.environ, "PYTHONPATH": str(PACKAGE_DIR)}
+    p = subprocess.Popen([*command, "--binary", binary], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True, env=env, cwd=tmp_path,
+                         start_new_session=True)
+    try:
+        deadline = time.monotonic() + 60
+        while len(chunk_runs(tmp_path)) < 2 and p.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert len(chunk_runs(tmp_path)) == 2, "no chunks started"
+        time.sleep(0.5)
+        interrupted = time.monotonic()
+        if to == "driver":
+            p.send_signal(signal.SIGINT)
+        else:
+            os.killpg(p.pid, signal.SIGINT)
+        _, err = p.communicate(timeout=60)
+        took = time.monotonic() - interrupted
+    finally:
+        if p.poll() is None:
+            os.killpg(p.pid, signal.SIGKILL)
+            p.wait()
+    assert p.returncode == 130, err
+    assert err == "mlrt.distributed: interrupted; rerun the same command to resume\n", err
+    assert "Traceback" not in err and "distributed." not in err and "tornado" not in err
+    assert took < 15, f"{took:.1f} s to stop"  # not waiting for a chunk run again
+    assert sorted(chunk_runs(tmp_path)) == ["0:12", "12:24"]  # no chunk started after it
+    started = [int(x) for x in pids.read_text().split()]
+    time.sleep(0.5)
+    for pid in started:
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
+    assert not out.exists() and len(list(tmp_path.glob("mlrt-work-*"))) == 1
+    # Rerunning resumes the job (here with the real binary: the job is the same).
+    p = subprocess.run(command, capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120)
+    assert p.returncode == 0, p.stderr
+    check_output(out, job)
+    assert not list(tmp_path.glob("mlrt-work-*"))
+
+
+def free_port():
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def readme_several_machines_commands():
+    """The README's "several machines" commands: [(environment assignments, argv)], continuation
+    lines joined, comments dropped."""
+    import shlex
+    text = (ROOT / "README.md").read_text()
+    section = text[text.index("## Scale-out: one video over many machines"):]
+    begin = section.index("# several machines")
+    block = section[begin:section.index("```", begin)].replace("\\\n", " ")
+    commands = []
+    for line in block.splitlines():
+        line = line.split("#", 1)[0].strip()
+        if not line:
+            continue
+        words = shlex.split(line)
+        assignments = {}
+        while "=" in words[0] and not words[0].startswith("-"):
+            key, value = words.pop(0).split("=", 1)
+            assignments[key] = value
+        commands.append((assignments, words))
+    return commands
+
+
+def test_the_readmes_several_machines_recipe(job, tmp_path):
+    # The README's "several machines" commands as written, on this machine: `dask scheduler`,
+    # `dask worker` twice (two worker processes), and the driver against the scheduler, with a
+    # free local port for tcp://HOST:8786, tmp_path for /shared, the CPU for CUDA and 4 chunks
+    # for 64 (the clip has 48 frames); the output must equal one `mlrt run` of the job.
+    import shutil
+    import signal
+    import time
+    dask = shutil.which("dask")
+    if dask is None:
+        pytest.skip("the `dask` command is not installed (python3-distributed)")
+    commands = readme_several_machines_commands()
+    assert [argv[:2] for _, argv in commands] == [
+        ["dask", "scheduler"], ["dask", "worker"], ["python3", "-m"]], commands
+    port = free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shutil.copy(job["model"], shared / "model.onnx")
+    shutil.copy(job["clip"], shared / "in.mkv")
+
+    def adapt(assignments, argv):
+        env = dict(os.environ)
+        if env.get("MLRT_BIN") == str(BUILD / "src" / "cli" / "mlrt"):
+            del env["MLRT_BIN"]  # as documented, each finds the mlrt built beside the package
+        for key, value in assignments.items():  # build/python: this build's package
+            env[key] = (str(BUILD / value.removeprefix("build/")) if value.startswith("build/")
+                        else value)
+        argv = [a.replace("tcp://HOST:8786", address).replace("/shared", str(shared))
+                for a in argv]
+        argv = [{"dask": dask, "python3": sys.executable, "cuda": "cpu"}.get(a, a) for a in argv]
+        if "--chunks" in argv:
+            argv[argv.index("--chunks") + 1] = "4"
+        if argv[1] == "scheduler":  # the free port instead of 8786, no dashboard on 8787
+            argv += ["--host", "127.0.0.1", "--port", str(port), "--no-dashboard"]
+        return env, argv
+
+    (scheduler, worker, driver) = (adapt(*c) for c in commands)
+    assert worker[0]["PYTHONPATH"] == str(PACKAGE_DIR) == driver[0]["PYTHONPATH"]
+    logs, procs = [], []
+
+    def start(env, argv):
+        log = open(tmp_path / f"{len(procs)}.log", "w")
+        logs.append(log)
+        procs.append(subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, env=env,
+                                      cwd=tmp_path, start_new_session=True))
+
+    try:
+        start(*scheduler)
+        start(*worker)
+        start(*worker)
+        with distributed.Client(address, timeout=60) as c:
+            c.wait_for_workers(2, timeout=60)
+        p = subprocess.run(driver[1], capture_output=True, text=True, env=driver[0], timeout=120,
+                           cwd=tmp_path)
+        assert p.returncode == 0, p.stderr
+        assert "4/4 chunks" in p.stderr and "wrote 48 frame(s)" in p.stderr, p.stderr
+        single = tmp_path / "single.mkv"
+        subprocess.run([MLRT_BIN, "run", "-q", job["model"], job["clip"], single, "--backend",
+                        "cpu", "--streams", "2"], check=True)
+        assert framemd5(shared / "out.mkv") == framemd5(single) == job["frames"]
+        assert audio_bytes(shared / "out.mkv") == job["audio"]
+        m = json.loads((shared / "work" / "manifest.json").read_text())
+        assert len(m["chunks"]) == 4 and len({c["worker"] for c in m["chunks"]}) == 2  # both ran
+        import re
+        assert re.search(rf"Scheduler at:\s+{address}\n", (tmp_path / "0.log").read_text())
+    finally:
+        for proc in procs:  # each command's process group: a worker is a nanny and its process
+            try:
+                os.killpg(proc.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+        deadline = time.monotonic() + 10
+        for proc in procs:
+            try:
+                proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                pass
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            proc.wait()
+        for log in logs:
+            log.close()
