@@ -1,3 +1,4 @@
+#include <cstddef>
 #include <cstring>
 
 #include "mlrt/cpu.hpp"
@@ -24,10 +25,11 @@ CpuFeatures detect() {
         char brand[49] = {};
         for (unsigned i = 0; i < 3; ++i) {
             __cpuid(0x80000002 + i, a, b, c, d);
-            std::memcpy(brand + 16 * i, &a, 4);
-            std::memcpy(brand + 16 * i + 4, &b, 4);
-            std::memcpy(brand + 16 * i + 8, &c, 4);
-            std::memcpy(brand + 16 * i + 12, &d, 4);
+            char* at = brand + std::size_t{16} * i;
+            std::memcpy(at, &a, 4);
+            std::memcpy(at + 4, &b, 4);
+            std::memcpy(at + 8, &c, 4);
+            std::memcpy(at + 12, &d, 4);
         }
         f.name = brand;
         const auto first = f.name.find_first_not_of(' ');

@@ -26,6 +26,7 @@ std::vector<NodeTime> Profile::by_op_type() const {
         s.calls += n.calls;
     }
     std::vector<NodeTime> out;
+    out.reserve(sum.size());
     for (auto& [op, t] : sum) out.push_back(t);
     sort_by_time(out);
     return out;
@@ -67,6 +68,7 @@ Profile parse_ort_profile(const std::string& text) {
             ++t.calls;
         }
     }
+    p.nodes.reserve(nodes.size());
     for (auto& [name, t] : nodes) p.nodes.push_back(std::move(t));
     sort_by_time(p.nodes);
     return p;
