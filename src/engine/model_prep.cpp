@@ -3,6 +3,7 @@
 #include <onnx/shape_inference/implementation.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <fstream>
 #include <iterator>
 #include <map>
@@ -94,6 +95,13 @@ int size_multiple(const onnx::ModelProto& model) {
     // the decoder's sizes stop matching the encoder's skip connections. Nodes are in topological
     // order (an ONNX requirement), so one pass suffices.
     constexpr std::int64_t cap = 1024;
+    // A model that pads its own input (an imported ncnn model with its program's framing) says
+    // so, and gets the frame as it is: padding it again would change what the network sees.
+    for (const auto& prop : model.metadata_props())
+        if (prop.key() == "mlrt.size_multiple") {
+            const int declared = std::atoi(prop.value().c_str());
+            if (declared >= 1 && declared <= cap) return declared;
+        }
     std::map<std::string, std::int64_t> factor;
     std::int64_t multiple = 1;
     const auto attr_max = [](const onnx::NodeProto& node, const char* name) {
