@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <string_view>
 
 namespace mlrt::cli {
 namespace {
@@ -16,8 +17,9 @@ std::string clock_text(double seconds) {
 
 }  // namespace
 
-Progress::Progress(bool enabled, std::optional<std::int64_t> total)
+Progress::Progress(bool enabled, std::optional<std::int64_t> total, const char* unit)
     : enabled_(enabled),
+      unit_(unit),
       total_(total),
       start_(std::chrono::steady_clock::now()),
       last_draw_(start_) {}
@@ -43,13 +45,14 @@ void Progress::draw(std::int64_t frames_done) {
     const double elapsed =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
     const double fps = elapsed > 0 ? static_cast<double>(frames_done) / elapsed : 0.0;
-    std::string line = fmt::format("frame {}", frames_done);
+    const bool frames = std::string_view(unit_) == "frame";
+    std::string line = fmt::format("{} {}", unit_, frames_done);
     if (total_ && *total_ > 0) {
         line +=
             fmt::format("/{} ({:.0f}%)", *total_,
                         100.0 * static_cast<double>(frames_done) / static_cast<double>(*total_));
     }
-    line += fmt::format("  {:.2f} fps", fps);
+    line += frames ? fmt::format("  {:.2f} fps", fps) : fmt::format("  {:.2f} {}s/s", fps, unit_);
     if (total_ && fps > 0 && frames_done <= *total_)
         line += "  ETA " + clock_text(static_cast<double>(*total_ - frames_done) / fps);
     else

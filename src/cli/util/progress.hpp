@@ -9,8 +9,9 @@ namespace mlrt::cli {
 
 class Progress {
   public:
-    // `enabled` false makes every call a no-op; `total` is the expected frame count if known.
-    Progress(bool enabled, std::optional<std::int64_t> total);
+    // `enabled` false makes every call a no-op; `total` is the expected count if known, of
+    // frames or of what `unit` says ("file").
+    Progress(bool enabled, std::optional<std::int64_t> total, const char* unit = "frame");
     ~Progress();
     Progress(const Progress&) = delete;
     Progress& operator=(const Progress&) = delete;
@@ -25,6 +26,7 @@ class Progress {
     void draw(std::int64_t frames_done);
 
     bool enabled_;
+    const char* unit_;
     bool drawn_ = false;
     std::optional<std::int64_t> total_;
     std::chrono::steady_clock::time_point start_;
