@@ -21,6 +21,7 @@ debian_packages=(
   libonnx-dev libprotobuf-dev protobuf-compiler
   libavcodec-dev libavformat-dev libavutil-dev libavfilter-dev libswresample-dev libzimg-dev
   libcli11-dev libfmt-dev libspdlog-dev nlohmann-json3-dev
+  libcurl4-openssl-dev libarchive-dev libssl-dev libxxhash-dev  # pulling models: HTTP, archives, checksums
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-dev python3-numpy python3-pytest pybind11-dev python3-distributed python3-dask
   clang libclang-rt-14-dev

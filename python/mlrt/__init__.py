@@ -19,13 +19,15 @@ from . import _logging  # noqa: F401
 from ._backends import (ORT, ORT_COREML, ORT_CPU, ORT_CUDA, ORT_DML, ORT_WEBGPU, PLUGIN_NAMESPACE,
                         Backend, autoselect, logger)
 from ._convention import ColorFamily, ColorRange
+from ._ncnn import import_ncnn, ncnn_programs
+from . import models  # noqa: E402
 
 __version__: str = _mlrt.version()
 
 __all__ = [
     "Backend", "ORT", "ORT_CPU", "ORT_CUDA", "ORT_DML", "ORT_COREML", "ORT_WEBGPU", "autoselect",
     "detect_gpus", "webgpu_adapters", "loadable_providers", "runtime_info", "PLUGIN_NAMESPACE",
-    "logger", "ColorFamily", "ColorRange",
+    "logger", "ColorFamily", "ColorRange", "import_ncnn", "ncnn_programs", "models",
     "__version__",
 ]
 

@@ -112,8 +112,12 @@ class Backend:
         for 10-bit samples in uint16). The engine runs with overlap/tilesize ((w, h), or one value for
         both; tilesize None: whole frames), then get_args(clips), then `kwargs` (which win).
         Returns one clip (or array (C', sH, sW)); with `flexible`, one clip (or (sH, sW) plane)
-        per output channel.
+        per output channel. `network_path` may also be a model name (mlrt.models: pulled into
+        the local store on first use).
         """
+        from . import models
+
+        network_path = models.resolve(network_path)
         kind = _kind_of(clips)
         args = _engine_args(self, clips, overlap, tilesize, flexible, kwargs)
         if kind == "numpy":

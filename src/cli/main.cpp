@@ -90,7 +90,8 @@ int run_command_line(int argc, char** argv) {
     const std::vector<Command> commands = {add_run_command(app),        add_concat_command(app),
                                            add_probe_command(app),      add_info_command(app),
                                            add_bench_command(app),      add_version_command(app),
-                                           add_make_model_command(app), add_make_clip_command(app)};
+                                           add_make_model_command(app), add_make_clip_command(app),
+                                           add_import_ncnn_command(app), add_models_command(app)};
     // Set after the subcommands exist, which would otherwise inherit it.
     app.footer("Run `mlrt COMMAND --help` for the options of a command.");
     if (argc <= 1) {  // a bare `mlrt`: what there is to run

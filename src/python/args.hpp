@@ -26,5 +26,7 @@ void bind_args(py::module_& m);
 void bind_engine(py::module_& m);
 void bind_system(py::module_& m);
 void bind_log(py::module_& m);
+void bind_ncnn(py::module_& m);
+void bind_models(py::module_& m);
 
 }  // namespace mlrt::python

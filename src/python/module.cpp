@@ -44,4 +44,6 @@ PYBIND11_MODULE(_mlrt, m) {
     mlrt::python::bind_system(m);
     mlrt::python::bind_engine(m);
     mlrt::python::bind_log(m);
+    mlrt::python::bind_ncnn(m);
+    mlrt::python::bind_models(m);
 }

@@ -24,6 +24,7 @@
 #include "mlrt/error.hpp"
 #include "mlrt/inspect.hpp"
 #include "model/model_file.hpp"
+#include "model/model_names.hpp"
 #include "util/args.hpp"
 #include "util/json.hpp"
 
@@ -320,7 +321,7 @@ Command add_bench_command(CLI::App& app) {
     auto a = std::make_shared<BenchArgs>();
     CLI::App* cmd = app.add_subcommand(
         "bench", "Measure a model's speed in the engine and in a plain ONNX Runtime session");
-    cmd->add_option("model", a->model, "ONNX model file (not with --workloads)");
+    cmd->add_option("model", a->model, "ONNX model file or model name (not with --workloads)");
     cmd->add_option("--size", a->size, "Input frame size, W or WxH")->capture_default_str();
     add_engine_flags(*cmd, a->engine);
     cmd->add_option("--repeats", a->repeats, "Frames to time")
@@ -353,7 +354,7 @@ Command add_bench_command(CLI::App& app) {
                     "interpolation.onnx, window.onnx and rgb.onnx: one row per workload, each fed "
                     "as mlrt run feeds it, against a plain session on the same planes")
         ->excludes(table);
-    return {cmd, [a] {
+    return {cmd, [a, cmd] {
                 if (!a->workloads.empty()) {
                     if (!a->model.empty())
                         throw Error(ErrorKind::InvalidArgument,
@@ -371,6 +372,7 @@ Command add_bench_command(CLI::App& app) {
                 if (a->model.empty())
                     throw Error(ErrorKind::InvalidArgument,
                                 "bench needs a model (or --workloads DIR)");
+                resolve_model_argument(a->model, *cmd, a->json);
                 if (a->profile) return bench_profile_mode(*a);
                 if (a->engine.int8) return bench_int8_mode(*a);
                 if (a->table) return bench_table(*a);

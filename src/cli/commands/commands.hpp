@@ -19,5 +19,7 @@ Command add_make_model_command(CLI::App& app);
 Command add_make_clip_command(CLI::App& app);
 Command add_probe_command(CLI::App& app);
 Command add_concat_command(CLI::App& app);
+Command add_import_ncnn_command(CLI::App& app);
+Command add_models_command(CLI::App& app);
 
 }  // namespace mlrt::cli

@@ -7,6 +7,7 @@
 #include "commands/commands.hpp"
 #include "mlrt/inspect.hpp"
 #include "model/model_file.hpp"
+#include "model/model_names.hpp"
 #include "util/args.hpp"
 #include "util/json.hpp"
 
@@ -141,12 +142,16 @@ Command add_info_command(CLI::App& app) {
     auto a = std::make_shared<InfoArgs>();
     CLI::App* cmd = app.add_subcommand(
         "info", "Describe a model: inputs, outputs, opset, operators, scale, compute");
-    cmd->add_option("model", a->model, "ONNX model file")->required();
+    cmd->add_option("model", a->model, "ONNX model file, or a model name (`mlrt models list`)")
+        ->required();
     cmd->add_option("--size", a->size,
                     "Input size the compute estimate is made at, W or WxH (dynamic models)")
         ->capture_default_str();
     cmd->add_flag("--json", a->json, "Print one JSON object");
-    return {cmd, [a] { return info(*a); }};
+    return {cmd, [a, cmd] {
+                resolve_model_argument(a->model, *cmd, false);
+                return info(*a);
+            }};
 }
 
 }  // namespace mlrt::cli

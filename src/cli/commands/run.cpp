@@ -4,9 +4,11 @@
 #include <cstdio>
 #include <filesystem>
 #include <memory>
+#include <thread>
 
 #include "calibration.hpp"
 #include "commands/commands.hpp"
+#include "commands/run_folder.hpp"
 #include "engine_flags.hpp"
 #include "media/alpha.hpp"
 #include "media/converter.hpp"
@@ -19,6 +21,7 @@
 #include "media/yuv_merge.hpp"
 #include "mlrt/inspect.hpp"
 #include "model/model_file.hpp"
+#include "model/model_names.hpp"
 #include "model_input.hpp"
 #include "pipeline.hpp"
 #include "run_budget.hpp"
@@ -43,7 +46,9 @@ struct RunArgs {
     std::optional<std::uint64_t> max_memory;
     std::string deinterlace;  // empty: off
     std::string planes = "rgb";
-    std::string alpha;  // empty: through the model when it scales, else copied
+    std::string alpha;       // empty: through the model when it scales, else copied
+    bool recursive = false;  // a folder input: its subfolders too
+    std::string format;      // a folder input: the outputs' image format (default: each input's)
 };
 
 [[noreturn]] void bad_arg(const std::string& m) {
@@ -383,19 +388,46 @@ int run(const RunArgs& a) {
 
 }  // namespace
 
+// Each image on its own engine (images differ in size), several at a time when --streams asks
+// for more than one: each then gets one stream and its share of the threads.
+int run_images_in_folder(const RunArgs& a) {
+    const FolderPlan plan = plan_folder(a.input, a.output, a.recursive, a.format, a.overwrite);
+    const int parallel = std::max(1, a.engine.streams);
+    return run_folder(plan, parallel, a.quiet, [&](const FolderJob& job) {
+        RunArgs one = a;
+        one.input = job.input;
+        one.output = job.output;
+        one.quiet = true;
+        one.overwrite = a.overwrite;
+        if (parallel > 1) {
+            one.engine.streams = 1;
+            if (a.engine.threads == 0)
+                one.engine.threads =
+                    std::max(1, static_cast<int>(std::thread::hardware_concurrency()) / parallel);
+        }
+        return run(one);
+    });
+}
+
 Command add_run_command(CLI::App& app) {
     auto a = std::make_shared<RunArgs>();
     CLI::App* cmd = app.add_subcommand("run", "Run a model over an image, image sequence or video");
-    cmd->add_option("model", a->model, "ONNX model file")->required();
+    cmd->add_option("model", a->model, "ONNX model file, or a model name (`mlrt models list`)")
+        ->required();
     cmd->add_option(
            "input", a->input,
-           "Video file, image, image sequence pattern (in_%04d.png) or - for standard input")
+           "Video file, image, image sequence pattern (in_%04d.png), a folder of images, or - for "
+           "standard input")
         ->required();
     cmd->add_option(
            "output", a->output,
            "Video file (.mkv: FFV1 lossless; .mp4: x264), image (.png .jpg .tif), sequence pattern "
-           "(out_%05d.png), or - for Y4M on standard output")
+           "(out_%05d.png), a folder (for a folder input), or - for Y4M on standard output")
         ->required();
+    cmd->add_flag("--recursive", a->recursive, "A folder input: its subfolders' images too");
+    cmd->add_option("--format", a->format,
+                    "A folder input: write every image as this format (png, jpg, webp, tiff, …) "
+                    "instead of its own");
     add_engine_flags(*cmd, a->engine);
     cmd->add_option("--frames", a->frames,
                     "Frames START:END (0-based, END excluded; either may be empty) or N");
@@ -448,9 +480,19 @@ Command add_run_command(CLI::App& app) {
     cmd->add_flag("-q,--quiet", a->quiet, "No progress line and no summary");
     cmd->footer(
         "Exit status: 0 done; 1 error (no output is left behind); 2 bad usage; 3 the input had "
-        "decoding errors (the output holds the frames that decoded); 130 interrupted (the output "
-        "is a playable, truncated file).");
-    return {cmd, [a] { return run(*a); }};
+        "decoding errors (the output holds the frames that decoded) or, for a folder, some images "
+        "failed (each is named; the others were written); 130 interrupted (the output is a "
+        "playable, truncated file).");
+    return {cmd, [a, cmd] {
+                resolve_model_argument(a->model, *cmd, a->quiet);
+                std::error_code ec;
+                if (a->input != "-" && std::filesystem::is_directory(a->input, ec))
+                    return run_images_in_folder(*a);
+                if (a->recursive || !a->format.empty())
+                    bad_arg(std::string(a->recursive ? "--recursive" : "--format") +
+                            " is for a folder input, and '" + a->input + "' is not a folder");
+                return run(*a);
+            }};
 }
 
 }  // namespace mlrt::cli
