@@ -39,6 +39,11 @@ SHELL_LANGS = {"sh", "bash", "shell", "console"}
 PYTHON_LANGS = {"python", "py", "python3"}
 
 SCALE_OUT = "Scale-out: one video over many machines"
+MODELS = "Models by name"
+# The npm package the catalogue's models come from, as scripts/setup-ncnn-programs.sh caches it:
+# the store the blocks use starts with it, so they pull without the network.
+PACKAGE_TGZ = REPO / ".deps" / "cache" / "waifu2x-1.6.5.tgz"
+NCNN_MODELS = REPO / ".deps" / "waifu2x" / "package" / "real-cugan" / "models-se"
 
 # Blocks that are never run, with the reason.
 NOT_RUN = {
@@ -96,6 +101,13 @@ def _needs_distributed():
     return f"needs Debian's python3-distributed ({err})" if err else _needs_python_module()
 
 
+def _needs_model_package():
+    if not PACKAGE_TGZ.exists() or not NCNN_MODELS.is_dir():
+        return (f"the catalogue's npm package is not cached ({PACKAGE_TGZ}, {NCNN_MODELS}: "
+                "scripts/setup-ncnn-programs.sh); pulling it would need the npm registry")
+    return None
+
+
 def _needs_cmake():
     return None if shutil.which("cmake") else "cmake is not installed"
 
@@ -103,6 +115,8 @@ def _needs_cmake():
 # Blocks that run only where what they need is there: {block: [check returning a reason or None]}.
 REQUIRES = {
     "VapourSynth #1": [_needs_vapoursynth],
+    "VapourSynth #2": [_needs_vapoursynth, _needs_python_module, _needs_model_package],
+    f"{MODELS} #1": [_needs_model_package],
     "Python #1": [_needs_python_module, _needs_cmake],
     "Python #2": [_needs_python_module],
     f"{SCALE_OUT} #1": [_needs_distributed],
@@ -110,7 +124,14 @@ REQUIRES = {
 
 # Names a Python block uses without defining them (the README's placeholders), defined first;
 # and checks of what the README says a block gives, run after it in the same process.
+_VS_PRELUDE = (
+    "import vapoursynth as vs\n"
+    "from vapoursynth import core\n"
+    "core.std.LoadPlugin(\"build/src/vapoursynth/libmlrt_ort.so\")\n"
+    "rgbs_clip = core.std.BlankClip(width=64, height=36, format=vs.RGBS, length=2, "
+    "color=[0.25, 0.5, 0.75])\n")
 PYTHON_PRELUDE = {
+    "VapourSynth #2": _VS_PRELUDE,
     "VapourSynth #1": (
         "import vapoursynth as vs\n"
         "from vapoursynth import core\n"
@@ -123,6 +144,9 @@ PYTHON_EPILOGUE = {
         "frame = clip.get_frame(1)\n"
         "assert (clip.width, clip.height, clip.num_frames) == (128, 72, 2), clip\n"),
     "Python #2": "assert out.shape == (3, 1080, 1920), out.shape\n",
+    "VapourSynth #2": (
+        "frame = clip.get_frame(1)\n"
+        "assert (clip.width, clip.height) == (128, 72), clip\n"),
 }
 
 
@@ -153,6 +177,7 @@ OUTPUTS = {
     "Python #1": ["PREFIX/lib/python3/dist-packages/mlrt/__init__.py", "PREFIX/bin/mlrt"],
     "int8 on CPU #1": ["out.mkv", "model.calibration"],
     f"{SCALE_OUT} #1": ["out.mkv"],
+    f"{MODELS} #1": ["anime_2x.mkv", "photos_2x/a.png", "photos_2x/more/b.jpg", "cugan.onnx"],
 }
 CHECKS = {
     "The command line #1": _check_command_line,
@@ -278,6 +303,13 @@ def inputs(tmp_path_factory):
     make("make-model", "-q", "--kind", "upscale2x", "DIR/rgb.onnx")
     make("make-model", "-q", "--kind", "gray-identity", "DIR/luma.onnx")
     (d / "script.py").write_text(SCRIPT_PY)
+    make("make-clip", "-q", "--size", "64x36", "--fps", "24", "--duration", "0.5", "anime.mkv")
+    (d / "photos" / "more").mkdir(parents=True)
+    make("make-clip", "-q", "--size", "40x30", "--fps", "24", "--duration", "0.01", "photos/a.png")
+    make("make-clip", "-q", "--size", "36x20", "--fps", "24", "--duration", "0.01", "photos/more/b.jpg")
+    if NCNN_MODELS.is_dir():
+        for ext in ("param", "bin"):
+            shutil.copy(NCNN_MODELS / f"up2x-conservative.{ext}", d / f"up2x-conservative.{ext}")
     for name in ("model.onnx", "in.mkv", "in.mp4", "frame.png", "DIR/rgb.onnx", "DIR/luma.onnx"):
         assert (d / name).is_file(), name
     return d
@@ -302,6 +334,14 @@ def _env(tools, workdir, tmp_path_factory, python_block):
             [str(workdir / "build" / "python")] + ([env["PYTHONPATH"]] if env.get("PYTHONPATH") else []))
     env.setdefault("MLRT_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "readme_cache"))
     env.pop("MLRT_BIN", None)  # mlrt.distributed's workers: the package's own, or PATH's
+    store = tmp_path_factory.getbasetemp() / "readme_models"
+    if PACKAGE_TGZ.exists() and not (store / ".packages").exists():
+        (store / ".packages").mkdir(parents=True)
+        os.symlink(PACKAGE_TGZ, store / ".packages" / "waifu2x_1.6.5.tgz")
+    env["MLRT_MODELS_DIR"] = str(store)
+    env["XDG_CONFIG_HOME"] = str(tmp_path_factory.getbasetemp() / "readme_config")
+    env.pop("MLRT_MODELS_CATALOGUE", None)
+    env.pop("MLRT_OFFLINE", None)
     return env
 
 
