@@ -130,7 +130,7 @@ void write_file(const fs::path& path, const std::string& bytes) {
 }  // namespace
 
 std::string default_models_dir() {
-    if (const std::string d = env("MLRT_MODELS_DIR"); !d.empty()) return d;
+    if (std::string d = env("MLRT_MODELS_DIR"); !d.empty()) return d;
     if (const std::string d = env("XDG_CACHE_HOME"); !d.empty())
         return (fs::path(d) / "mlrt" / "models").string();
     if (const std::string h = env("HOME"); !h.empty())

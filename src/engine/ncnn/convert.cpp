@@ -125,13 +125,13 @@ std::string Converter::fresh(const std::string& hint) {
 
 std::string Converter::constant(const std::vector<std::int64_t>& dims,
                                 const std::vector<float>& values) {
-    const std::string name = fresh("const");
+    std::string name = fresh("const");
     add_initializer(g_, raw_float_tensor(name, dims, values));
     return name;
 }
 
 std::string Converter::constant_i64(const std::vector<std::int64_t>& values) {
-    const std::string name = fresh("const");
+    std::string name = fresh("const");
     add_initializer(g_, int64_tensor(name, {static_cast<std::int64_t>(values.size())}, values));
     return name;
 }
@@ -154,7 +154,7 @@ std::string Converter::activate(const Layer& layer, const std::string& x, int ty
     auto param = [&](std::size_t i, float fallback) {
         return i < params.size() ? params[i] : fallback;
     };
-    const std::string y = fresh(layer.name + "/act");
+    std::string y = fresh(layer.name + "/act");
     switch (type) {
         case 0:
             return x;
@@ -230,7 +230,7 @@ std::string Converter::scale_shift(const Layer& layer, const std::string& x,
     std::string y = fresh(layer.name + "/mul");
     node("Mul", {x, constant(shape(a), a)}, y, layer);
     if (b.empty()) return y;
-    const std::string z = fresh(layer.name + "/add");
+    std::string z = fresh(layer.name + "/add");
     node("Add", {y, constant(shape(b), b)}, z, layer);
     return z;
 }
@@ -416,7 +416,7 @@ void Converter::activation(const Layer& layer) {
 }
 
 std::string Converter::unary(const Layer& layer, const std::string& op) {
-    const std::string y = fresh(layer.name + "/" + op);
+    std::string y = fresh(layer.name + "/" + op);
     node(op, {in(layer, 0).tensor}, y, layer);
     return y;
 }

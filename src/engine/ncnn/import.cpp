@@ -123,17 +123,17 @@ class Framing {
   private:
     std::string fresh(const std::string& hint) { return fmt::format("frame/{}_{}", hint, ++n_); }
     std::string i64(const std::vector<std::int64_t>& v) {
-        const std::string name = fresh("const");
+        std::string name = fresh("const");
         add_initializer(g_, int64_tensor(name, {static_cast<std::int64_t>(v.size())}, v));
         return name;
     }
     std::string scalar(std::int64_t v) {
-        const std::string name = fresh("const");
+        std::string name = fresh("const");
         add_initializer(g_, int64_tensor(name, {}, {v}));
         return name;
     }
     std::string scalar_at(const std::string& vector, std::int64_t i) {
-        const std::string out = fresh("item");
+        std::string out = fresh("item");
         set_int(node("Gather", {vector, scalar(i)}, out), "axis", 0);
         return out;
     }
@@ -147,7 +147,7 @@ class Framing {
         node("Range", {scalar(-f_.prepadding), end, scalar(1)}, r);
         const std::string last = fresh("last");
         node("Sub", {n, scalar(1)}, last);
-        const std::string index = fresh("index");
+        std::string index = fresh("index");
         if (f_.pad_mode == NcnnPadMode::Edge) {
             const std::string low = fresh("low");
             node("Max", {r, scalar(0)}, low);
@@ -168,13 +168,13 @@ class Framing {
         return index;
     }
     std::string scales() {
-        const std::string name = fresh("scales");
+        std::string name = fresh("scales");
         const auto s = static_cast<float>(f_.scale);
         add_initializer(g_, raw_float_tensor(name, {4}, {1.f, 1.f, s, s}));
         return name;
     }
     std::string f32(float v) {
-        const std::string name = fresh("const");
+        std::string name = fresh("const");
         add_initializer(g_, raw_float_tensor(name, {}, {v}));
         return name;
     }
@@ -186,12 +186,12 @@ class Framing {
         detail::set_int(n, name, v);
     }
     std::string shape_of(const std::string& x) {
-        const std::string s = fresh("shape");
+        std::string s = fresh("shape");
         node("Shape", {x}, s);
         return s;
     }
     std::string reverse_channels(const std::string& x) {
-        const std::string y = fresh("swapped");
+        std::string y = fresh("swapped");
         set_int(node("Gather", {x, i64({2, 1, 0})}, y), "axis", 1);
         return y;
     }
