@@ -2,8 +2,9 @@
 // atomically, so that concurrent loads and a crash mid-write can only ever cost a conversion.
 #include "engine/model_cache.hpp"
 
+#include <xxhash.h>
+
 #include <array>
-#include <bit>
 #include <chrono>
 #include <cstdint>
 #include <cstdlib>
@@ -20,59 +21,12 @@ namespace {
 constexpr std::array<char, 8> kMagic = {'M', 'L', 'R', 'T', 'C', 'V', '1', '\0'};
 constexpr std::size_t kHeaderSize = 8 + 4 * 8;  // magic, key (2), payload length, checksum
 
-// XXH64: fast enough that hashing a model on every load costs little next to parsing it.
-class Xxh64 {
-  public:
+// XXH64 (Debian's libxxhash): fast enough that hashing a model on every load costs little next
+// to parsing it. The same values as the hand-written version it replaced, so older entries stay
+// valid (tests/engine/test_model_cache_digest.cpp).
+struct Xxh64 {
     static std::uint64_t hash(std::string_view data, std::uint64_t seed) {
-        const auto* p = reinterpret_cast<const unsigned char*>(data.data());
-        const unsigned char* const end = p + data.size();
-        std::uint64_t h = 0;
-        if (data.size() >= 32) {
-            std::uint64_t v1 = seed + kP1 + kP2, v2 = seed + kP2, v3 = seed, v4 = seed - kP1;
-            for (; end - p >= 32; p += 32) {
-                v1 = round(v1, read64(p));
-                v2 = round(v2, read64(p + 8));
-                v3 = round(v3, read64(p + 16));
-                v4 = round(v4, read64(p + 24));
-            }
-            h = std::rotl(v1, 1) + std::rotl(v2, 7) + std::rotl(v3, 12) + std::rotl(v4, 18);
-            for (std::uint64_t v : {v1, v2, v3, v4}) h = (h ^ round(0, v)) * kP1 + kP4;
-        } else {
-            h = seed + kP5;
-        }
-        h += data.size();
-        for (; end - p >= 8; p += 8) h = std::rotl(h ^ round(0, read64(p)), 27) * kP1 + kP4;
-        if (end - p >= 4) {
-            h = std::rotl(h ^ (read32(p) * kP1), 23) * kP2 + kP3;
-            p += 4;
-        }
-        for (; p < end; ++p) h = std::rotl(h ^ (*p * kP5), 11) * kP1;
-        h ^= h >> 33;
-        h *= kP2;
-        h ^= h >> 29;
-        h *= kP3;
-        return h ^ (h >> 32);
-    }
-
-  private:
-    static constexpr std::uint64_t kP1 = 11400714785074694791ull;
-    static constexpr std::uint64_t kP2 = 14029467366897019727ull;
-    static constexpr std::uint64_t kP3 = 1609587929392839161ull;
-    static constexpr std::uint64_t kP4 = 9650029242287828579ull;
-    static constexpr std::uint64_t kP5 = 2870177450012600261ull;
-
-    static std::uint64_t round(std::uint64_t acc, std::uint64_t input) {
-        return std::rotl(acc + input * kP2, 31) * kP1;
-    }
-    static std::uint64_t read64(const unsigned char* p) {
-        std::uint64_t v = 0;
-        for (int i = 7; i >= 0; --i) v = (v << 8) | p[i];
-        return v;
-    }
-    static std::uint64_t read32(const unsigned char* p) {
-        std::uint64_t v = 0;
-        for (int i = 3; i >= 0; --i) v = (v << 8) | p[i];
-        return v;
+        return XXH64(data.data(), data.size(), seed);
     }
 };
 

@@ -1,5 +1,6 @@
 #pragma once
-// Just enough JSON writing for the --json outputs: escaped strings and flat objects.
+// JSON for the --json outputs, through nlohmann-json: strings (escaped, invalid UTF-8 replaced)
+// and flat objects.
 #include <string>
 #include <string_view>
 
