@@ -87,10 +87,10 @@ int run_command_line(int argc, char** argv) {
         "mlrt runs ONNX image models (upscalers, denoisers, ...) over images and video files.",
         "mlrt"};
     app.require_subcommand(1);
-    const std::vector<Command> commands = {add_run_command(app),        add_concat_command(app),
-                                           add_probe_command(app),      add_info_command(app),
-                                           add_bench_command(app),      add_version_command(app),
-                                           add_make_model_command(app), add_make_clip_command(app),
+    const std::vector<Command> commands = {add_run_command(app),         add_concat_command(app),
+                                           add_probe_command(app),       add_info_command(app),
+                                           add_bench_command(app),       add_version_command(app),
+                                           add_make_model_command(app),  add_make_clip_command(app),
                                            add_import_ncnn_command(app), add_models_command(app)};
     // Set after the subcommands exist, which would otherwise inherit it.
     app.footer("Run `mlrt COMMAND --help` for the options of a command.");
