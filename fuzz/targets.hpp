@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "engine/fp16/fp16.hpp"
+#include "engine/ncnn/import.hpp"
 #include "mlrt/config/backends.hpp"
 #include "mlrt/config/engine_args.hpp"
 #include "mlrt/engine.hpp"
@@ -72,6 +73,29 @@ inline Outcome fp16_convert_outcome(const std::uint8_t* data, std::size_t size) 
         mlrt::detail::convert_to_fp16(model, options);
         onnx::ModelProto again;
         if (!again.ParseFromString(model.SerializeAsString())) __builtin_trap();
+    } catch (const mlrt::Error& e) {
+        return {false, e.what()};
+    }
+    return {};
+}
+
+// The ncnn importer on arbitrary .param text and .bin bytes (the input's bytes before its
+// first NUL, and after it): it converts, or refuses with an mlrt::Error naming the file, line
+// and layer; what it converts parses as ONNX. The first byte picks the program's framing.
+inline Outcome ncnn_import_outcome(const std::uint8_t* data, std::size_t size) {
+    if (size < 1) return {};
+    static const char* const programs[] = {"none", "realesrgan", "realcugan", "waifu2x-cunet"};
+    const std::string all(reinterpret_cast<const char*>(data) + 1, size - 1);
+    const std::size_t nul = all.find('\0');
+    const std::string param = all.substr(0, nul);
+    std::string bin = nul == std::string::npos ? std::string() : all.substr(nul + 1);
+    try {
+        const mlrt::NcnnFraming framing =
+            mlrt::ncnn_program_framing(programs[data[0] & 3], 2 + ((data[0] >> 2) & 1));
+        const mlrt::NcnnImport model = mlrt::detail::ncnn::import_from_memory(
+            param, std::move(bin), "fuzz.param", "fuzz.bin", framing);
+        onnx::ModelProto parsed;
+        if (!parsed.ParseFromString(model.onnx)) __builtin_trap();
     } catch (const mlrt::Error& e) {
         return {false, e.what()};
     }
@@ -168,6 +192,10 @@ inline int fp16_convert(const std::uint8_t* data, std::size_t size) {
 }
 inline int args(const std::uint8_t* data, std::size_t size) {
     (void)args_outcome(data, size);
+    return 0;
+}
+inline int ncnn_import(const std::uint8_t* data, std::size_t size) {
+    (void)ncnn_import_outcome(data, size);
     return 0;
 }
 

@@ -23,8 +23,11 @@ rm -f "$seeds"/m*.onnx
 printf '\x00\x05\x01\x10\x02\x00\x00\x00\x00\x00\x00\x00\x08\x00' >"$seeds/a0"
 printf '\x02\x04\x04CUDA\x01\x06\x03' >"$seeds/a1"
 
+# ncnn seeds: small networks (.param text, NUL, .bin) that convert, one layer type each.
+python3 "$root/fuzz/ncnn_seeds.py" "$seeds"
+
 # The media target is built when FFmpeg and zimg are there; its seeds are clips and images.
-targets=(model_load fp16_convert args)
+targets=(model_load fp16_convert args ncnn_import)
 if [ -x "$build/fuzz/fuzz_media" ] && command -v ffmpeg >/dev/null; then
   bash scripts/media_seeds.sh "$build/media-seeds"
   targets+=(media)

@@ -4,6 +4,7 @@ realesrgan-/realcugan-/waifu2x-ncnn-vulkan on Mesa's software Vulkan device, on 
 noisy image (one tile in the programs), compared by PSNR on the interior and on the border
 separately (the programs store fp16 on the device, so an exact match is not expected). The
 command line's own refusals are checked here too."""
+import json
 import os
 import subprocess
 from pathlib import Path
@@ -113,3 +114,28 @@ def test_import_ncnn_command_refusals(tmp_path):
     assert "2 layers: Input, ReLU" in p.stderr and out.stat().st_size > 50
     p = mlrt("import-ncnn", tmp_path / "none.param", tmp_path / "net.bin", tmp_path / "x.onnx", check=False)
     assert p.returncode == 1 and "cannot read the ncnn .param file" in p.stderr
+
+
+CATALOGUE = json.loads((REPO / "data" / "models.json").read_text())
+NPM_ENTRIES = [e for e in CATALOGUE["models"] if "npm" in e["source"]]
+
+
+@pytest.mark.parametrize("entry", NPM_ENTRIES, ids=[e["name"] for e in NPM_ENTRIES])
+def test_every_catalogue_npm_model_converts_and_runs_at_its_scale(tmp_path, entry):
+    """The catalogue is data: each npm entry's members are in the package, convert with its
+    program's framing, and the model gives its scale on an odd-sized picture."""
+    if not PACKAGE.is_dir():
+        pytest.skip(f"no ncnn models in {PACKAGE} (scripts/setup-ncnn-programs.sh)")
+    source = entry["source"]
+    assert source["npm"] in CATALOGUE["packages"]
+    member = lambda m: PACKAGE.parent / m  # members are package/...
+    model = tmp_path / "m.onnx"
+    mlrt("import-ncnn", "-q", member(source["param"]), member(source["bin"]), model,
+         "--program", source["program"], "--scale", entry["scale"])
+    picture = tmp_path / "in.png"
+    ffmpeg("-f", "lavfi", "-i", "testsrc2=size=21x13,format=rgb24", "-frames:v", "1", picture)
+    out = tmp_path / "out.png"
+    mlrt("run", "-q", model, picture, out)
+    size = subprocess.run(["ffprobe", "-v", "error", "-show_entries", "stream=width,height", "-of", "csv=p=0",
+                           str(out)], capture_output=True, text=True, check=True).stdout.strip()
+    assert size == f"{21 * entry['scale']},{13 * entry['scale']}"

@@ -15,3 +15,6 @@ TEST(FuzzRegressions, Fp16Convert) {
     mlrt::test::replay_fuzz_inputs(MLRT_SOURCE_DIR, "fp16_convert",
                                    mlrt::fuzz::fp16_convert_outcome);
 }
+TEST(FuzzRegressions, NcnnImport) {
+    mlrt::test::replay_fuzz_inputs(MLRT_SOURCE_DIR, "ncnn_import", mlrt::fuzz::ncnn_import_outcome);
+}

@@ -17,6 +17,24 @@ namespace {
 constexpr int kSame = -233;  // ncnn's "as large as the input" / "the rest" marker
 constexpr std::int64_t kToEnd = std::numeric_limits<std::int64_t>::max();
 
+// A param's number as an integer; out-of-range values are clamped (a float cast past the
+// integer's range is undefined), and the checks after refuse them.
+std::int64_t to_i64(float v) {
+    constexpr float limit = 4.0e18f;
+    return std::isfinite(v) ? static_cast<std::int64_t>(std::clamp(v, -limit, limit)) : 0;
+}
+int to_int(float v) {
+    return static_cast<int>(std::clamp<std::int64_t>(to_i64(v), -(1 << 30), 1 << 30));
+}
+
+// Sizes a kernel's weights can have: positive, the outputs in whole groups, and the weight
+// count a whole number of (output, kernel) blocks. In 64 bits: the params are any int.
+bool describes_kernel(std::int64_t out, std::int64_t kw, std::int64_t kh, std::int64_t group,
+                      std::int64_t weights) {
+    return out > 0 && kw > 0 && kh > 0 && kw <= 4096 && kh <= 4096 && group > 0 &&
+           out % group == 0 && weights > 0 && weights % (out * kw * kh) == 0;
+}
+
 std::int64_t product(const std::vector<std::int64_t>& dims) {
     std::int64_t p = 1;
     for (std::int64_t d : dims) p *= d;
@@ -254,14 +272,13 @@ void Converter::convolution(const Layer& layer) {
     if (p.get_int(8, 0) != 0)
         refuse(layer, "it is int8-quantized (param 8); mlrt imports float models");
     if (p.get_int(19, 0) != 0) refuse(layer, "it takes its weights as an input (dynamic weights)");
-    if (num_output <= 0 || kw <= 0 || kh <= 0 || group <= 0 || num_output % group != 0 ||
-        weight_size <= 0 || weight_size % (num_output * kw * kh) != 0)
+    if (!describes_kernel(num_output, kw, kh, group, weight_size))
         refuse(layer, fmt::format("num_output {}, kernel {}x{}, group {} and weight_data_size {} "
                                   "do not describe a convolution",
                                   num_output, kw, kh, group, weight_size));
     if (p.get_float(18, 0.f) != 0.f && (pl > 0 || pt > 0 || pr > 0 || pb > 0))
         refuse(layer, "it pads with a value other than zero (param 18)");
-    const std::int64_t in_per_group = weight_size / (num_output * kw * kh);
+    const std::int64_t in_per_group = weight_size / (std::int64_t{num_output} * kw * kh);
     const Blob& x = in(layer, 0);
     if (x.channels > 0 && x.channels != in_per_group * group)
         refuse(layer, fmt::format("its weights are for {} input channels, its input has {}",
@@ -311,12 +328,11 @@ void Converter::deconvolution(const Layer& layer) {
     if (p.get_int(28, 0) != 0) refuse(layer, "it takes its weights as an input (dynamic weights)");
     if (pl < 0 || pt < 0 || pr < 0 || pb < 0 || opr < 0 || opb < 0)
         refuse(layer, fmt::format("padding {} {} {} {} is not supported", pl, pt, pr, pb));
-    if (num_output <= 0 || kw <= 0 || kh <= 0 || group <= 0 || num_output % group != 0 ||
-        weight_size <= 0 || weight_size % (num_output * kw * kh) != 0)
+    if (!describes_kernel(num_output, kw, kh, group, weight_size))
         refuse(layer, fmt::format("num_output {}, kernel {}x{}, group {} and weight_data_size {} "
                                   "do not describe a deconvolution",
                                   num_output, kw, kh, group, weight_size));
-    const std::int64_t in_per_group = weight_size / (num_output * kw * kh);
+    const std::int64_t in_per_group = weight_size / (std::int64_t{num_output} * kw * kh);
     const std::int64_t out_per_group = num_output / group;
     const Blob& x = in(layer, 0);
     if (x.channels > 0 && x.channels != in_per_group * group)
@@ -592,7 +608,7 @@ void Converter::pixel_shuffle(const Layer& layer) {
     const int r = layer.params.get_int(0, 1);
     const int mode = layer.params.get_int(1, 0);
     Blob out = in(layer, 0);
-    if (r <= 0) refuse(layer, fmt::format("upscale factor {} is not positive", r));
+    if (r <= 0 || r > 64) refuse(layer, fmt::format("upscale factor {} is not 1..64", r));
     if (out.channels > 0 && out.channels % (r * r) != 0)
         refuse(layer, fmt::format("{} channels do not divide by {}", out.channels, r * r));
     const std::string x = out.tensor;
@@ -642,9 +658,9 @@ void Converter::slice(const Layer& layer) {
                 if (rest >= 0) refuse(layer, "more than one slice takes 'the rest' (-233)");
                 rest = static_cast<int>(i);
             } else {
-                known += static_cast<std::int64_t>(slices[i]);
+                known += to_i64(slices[i]);
             }
-            sizes.push_back(static_cast<std::int64_t>(slices[i]));
+            sizes.push_back(to_i64(slices[i]));
         }
         if (rest >= 0) {
             if (axis != 1 || x.channels < 0)
@@ -689,9 +705,9 @@ void Converter::crop(const Layer& layer) {
         std::vector<std::int64_t> e;
         std::vector<std::int64_t> a;
         for (std::size_t i = 0; i < starts.size(); ++i) {
-            s.push_back(static_cast<std::int64_t>(starts[i]));
-            e.push_back(ends[i] == kSame ? kToEnd : static_cast<std::int64_t>(ends[i]));
-            a.push_back(onnx_axis(layer, static_cast<int>(axes[i]), out.dims));
+            s.push_back(to_i64(starts[i]));
+            e.push_back(ends[i] == kSame ? kToEnd : to_i64(ends[i]));
+            a.push_back(onnx_axis(layer, to_int(axes[i]), out.dims));
             if (a.back() == 1) out.channels = -1;
         }
         inputs.insert(inputs.end(), {constant_i64(s), constant_i64(e), constant_i64(a)});
@@ -822,7 +838,7 @@ void Converter::reduction(const Layer& layer) {
     if (all || axes_param.empty()) {
         for (int a = 0; a < out.dims; ++a) axes.push_back(onnx_axis(layer, a, out.dims));
     } else {
-        for (float a : axes_param) axes.push_back(onnx_axis(layer, static_cast<int>(a), out.dims));
+        for (float a : axes_param) axes.push_back(onnx_axis(layer, to_int(a), out.dims));
     }
     std::sort(axes.begin(), axes.end());
     axes.erase(std::unique(axes.begin(), axes.end()), axes.end());
@@ -876,7 +892,8 @@ void Converter::memory_data(const Layer& layer) {
     const int w = layer.params.get_int(0, 0);
     const int h = layer.params.get_int(1, 0);
     const int c = layer.params.get_int(2, 0);
-    if (w <= 0 || h < 0 || c < 0 || (h == 0) != (c == 0))
+    if (w <= 0 || h < 0 || c < 0 || (h == 0) != (c == 0) ||
+        std::int64_t{w} * std::max(h, 1) * std::max(c, 1) > (std::int64_t{1} << 32))
         refuse(layer, fmt::format("its size {} x {} x {} is not a 1-D or 3-D blob", w, h, c));
     const bool vector = h == 0 && c == 0;
     const std::vector<std::int64_t> dims =

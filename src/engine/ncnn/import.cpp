@@ -1,4 +1,6 @@
 // mlrt::import_ncnn: the network through Converter, framed by what its program does around it.
+#include "engine/ncnn/import.hpp"
+
 #include <fmt/core.h>
 #include <onnx/onnx_pb.h>
 
@@ -237,9 +239,19 @@ void check_framing(const NcnnFraming& f) {
 NcnnImport import_ncnn(const std::string& param_path, const std::string& bin_path,
                        const NcnnFraming& framing) {
     check_framing(framing);
-    const detail::ncnn::Param param =
-        detail::ncnn::parse_param(read_file(param_path, ".param file"), param_path);
-    detail::ncnn::WeightReader weights(read_file(bin_path, ".bin file"), bin_path);
+    std::string param = read_file(param_path, ".param file");  // the .param's problems first
+    return detail::ncnn::import_from_memory(param, read_file(bin_path, ".bin file"), param_path,
+                                            bin_path, framing);
+}
+
+namespace detail::ncnn {
+
+NcnnImport import_from_memory(const std::string& param_text, std::string bin,
+                              const std::string& param_path, const std::string& bin_path,
+                              const NcnnFraming& framing) {
+    check_framing(framing);
+    const detail::ncnn::Param param = detail::ncnn::parse_param(param_text, param_path);
+    detail::ncnn::WeightReader weights(std::move(bin), bin_path);
 
     onnx::ModelProto model = detail::make_model(kOpset, "mlrt import-ncnn", "ncnn");
     model.set_producer_version(version());
@@ -292,5 +304,7 @@ NcnnImport import_ncnn(const std::string& param_path, const std::string& bin_pat
                     param_path + ": the converted model cannot be serialized");
     return result;
 }
+
+}  // namespace detail::ncnn
 
 }  // namespace mlrt

@@ -2,6 +2,7 @@
 
 #include <fmt/core.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
@@ -50,7 +51,7 @@ ParamValue parse_value(int id, const std::string& text, const std::string& path,
     long count = 0;
     while (std::getline(items, item, ',')) {
         if (first) {
-            count = std::lround(parse_number(item, path, line));
+            count = std::lround(std::clamp(parse_number(item, path, line), -1.0f, 1.0e9f));
             first = false;
             continue;
         }
@@ -68,7 +69,8 @@ ParamValue parse_value(int id, const std::string& text, const std::string& path,
 int ParamDict::get_int(int id, int fallback) const {
     const auto it = values_.find(id);
     if (it == values_.end() || it->second.values.empty()) return fallback;
-    return static_cast<int>(std::lround(it->second.values[0]));
+    // ints beyond ±2^30 are no size or index ncnn has: clamped, so the checks refuse them.
+    return static_cast<int>(std::lround(std::clamp(it->second.values[0], -1.0e9f, 1.0e9f)));
 }
 
 float ParamDict::get_float(int id, float fallback) const {

@@ -23,7 +23,7 @@ std::size_t align4(std::size_t bytes) {
 }  // namespace
 
 const unsigned char* WeightReader::take(std::size_t bytes, const std::string& what) {
-    if (bytes > data_.size() - offset_)
+    if (bytes > data_.size() - offset_ || bytes > (std::size_t{1} << 40))
         throw Error(ErrorKind::InvalidModel,
                     fmt::format("{}: ends at byte {} while reading {} ({} more bytes needed): the "
                                 ".bin does not belong to this .param, or it is truncated",
@@ -34,8 +34,10 @@ const unsigned char* WeightReader::take(std::size_t bytes, const std::string& wh
 }
 
 std::vector<float> WeightReader::raw(std::size_t count, const std::string& what) {
+    // Taken before allocating: a count the file cannot hold is an error, not an allocation.
+    const unsigned char* at = take(count * sizeof(float), what);
     std::vector<float> values(count);
-    std::memcpy(values.data(), take(count * sizeof(float), what), count * sizeof(float));
+    std::memcpy(values.data(), at, count * sizeof(float));
     return values;
 }
 
@@ -43,6 +45,8 @@ std::vector<float> WeightReader::tagged(std::size_t count, const std::string& wh
     const unsigned char* flag = take(4, what);
     std::uint32_t tag = 0;
     std::memcpy(&tag, flag, 4);
+    if (count > size() - offset())  // at least a byte per value in any storage
+        take(count, what);          // throws, naming what and how much is missing
     std::vector<float> values(count);
     if (tag == kFloat16Tag) {
         const unsigned char* bits = take(align4(count * 2), what);
