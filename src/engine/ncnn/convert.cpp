@@ -101,7 +101,10 @@ void Converter::convert(const Layer& layer) {
 }
 
 const Blob& Converter::in(const Layer& layer, std::size_t i) const {
-    const auto it = blobs_.find(layer.inputs.at(i));
+    if (i >= layer.inputs.size())
+        refuse(layer,
+               fmt::format("it has {} input(s); it needs at least {}", layer.inputs.size(), i + 1));
+    const auto it = blobs_.find(layer.inputs[i]);
     if (it == blobs_.end())
         refuse(layer, fmt::format("its input blob '{}' is not produced by an earlier layer",
                                   layer.inputs[i]));
@@ -117,7 +120,10 @@ void Converter::expect_io(const Layer& layer, std::size_t inputs, std::size_t ou
 
 void Converter::define(const Layer& layer, std::size_t i, Blob blob) {
     for (const std::string& name : layer.inputs) consumed_.insert(name);
-    const std::string& name = layer.outputs.at(i);
+    if (i >= layer.outputs.size())
+        refuse(layer, fmt::format("it has {} output(s); it needs at least {}", layer.outputs.size(),
+                                  i + 1));
+    const std::string& name = layer.outputs[i];
     if (blobs_.count(name) != 0) refuse(layer, fmt::format("blob '{}' is produced twice", name));
     blobs_[name] = std::move(blob);
 }
