@@ -10,11 +10,16 @@ namespace mlrt::python {
 
 namespace {
 
-config::ModelStore open_store(bool offline) {
+// `notice` (None, or a callable: the wrapper passes logging's) hears the pull's one-line notices.
+config::ModelStoreOptions store_options(bool offline, const py::object& notice) {
     config::ModelStoreOptions o;
     o.offline = offline;
-    // Python callers see notices through logging: the wrapper passes them on.
-    return config::ModelStore(o);
+    if (!notice.is_none())
+        o.notice = [notice](const std::string& line) {
+            py::gil_scoped_acquire gil;
+            notice(line);
+        };
+    return o;
 }
 
 py::dict to_dict(const config::ModelStore& store, const config::CatalogueEntry& e) {
@@ -52,14 +57,7 @@ void bind_models(py::module_& m) {
     m.def(
         "models_path",
         [](const std::string& name, bool offline, const py::object& notice) {
-            config::ModelStoreOptions o;
-            o.offline = offline;
-            if (!notice.is_none())
-                o.notice = [notice](const std::string& line) {
-                    py::gil_scoped_acquire gil;
-                    notice(line);
-                };
-            config::ModelStore store(o);
+            config::ModelStore store(store_options(offline, notice));
             py::gil_scoped_release release;
             return store.path(name);
         },
@@ -67,20 +65,16 @@ void bind_models(py::module_& m) {
     m.def(
         "models_pull",
         [](const std::string& name, bool force, bool offline, const py::object& notice) {
-            config::ModelStoreOptions o;
-            o.offline = offline;
-            if (!notice.is_none())
-                o.notice = [notice](const std::string& line) {
-                    py::gil_scoped_acquire gil;
-                    notice(line);
-                };
-            config::ModelStore store(o);
+            config::ModelStore store(store_options(offline, notice));
             py::gil_scoped_release release;
             return store.pull(name, force);
         },
         py::arg("name"), py::arg("force"), py::arg("offline"), py::arg("notice"));
     m.def(
-        "models_remove", [](const std::string& name) { return open_store(true).remove(name); },
+        "models_remove",
+        [](const std::string& name) {
+            return config::ModelStore(store_options(true, py::none())).remove(name);
+        },
         py::arg("name"));
 }
 

@@ -35,6 +35,31 @@ bool describes_kernel(std::int64_t out, std::int64_t kw, std::int64_t kh, std::i
            out % group == 0 && weights > 0 && weights % (out * kw * kh) == 0;
 }
 
+// The params Convolution and Deconvolution (and their DepthWise forms) share: output count,
+// kernel, dilation, stride, padding (left, top, right, bottom; each side defaults to the one
+// before it), group and weight count.
+struct KernelParams {
+    int num_output, kw, kh, dw, dh, sw, sh, pl, pt, pr, pb, group, weight_size;
+};
+
+KernelParams kernel_params(const ParamDict& p, bool depthwise) {
+    KernelParams k{};
+    k.num_output = p.get_int(0, 0);
+    k.kw = p.get_int(1, 0);
+    k.kh = p.get_int(11, k.kw);
+    k.dw = p.get_int(2, 1);
+    k.dh = p.get_int(12, k.dw);
+    k.sw = p.get_int(3, 1);
+    k.sh = p.get_int(13, k.sw);
+    k.pl = p.get_int(4, 0);
+    k.pt = p.get_int(14, k.pl);
+    k.pr = p.get_int(15, k.pl);
+    k.pb = p.get_int(16, k.pt);
+    k.group = depthwise ? p.get_int(7, 1) : 1;
+    k.weight_size = p.get_int(6, 0);
+    return k;
+}
+
 std::int64_t product(const std::vector<std::int64_t>& dims) {
     std::int64_t p = 1;
     for (std::int64_t d : dims) p *= d;
@@ -262,19 +287,8 @@ std::string Converter::scale_shift(const Layer& layer, const std::string& x,
 void Converter::convolution(const Layer& layer) {
     expect_io(layer, 1, 1);
     const ParamDict& p = layer.params;
-    const int num_output = p.get_int(0, 0);
-    const int kw = p.get_int(1, 0);
-    const int kh = p.get_int(11, kw);
-    const int dw = p.get_int(2, 1);
-    const int dh = p.get_int(12, dw);
-    const int sw = p.get_int(3, 1);
-    const int sh = p.get_int(13, sw);
-    const int pl = p.get_int(4, 0);
-    const int pt = p.get_int(14, pl);
-    const int pr = p.get_int(15, pl);
-    const int pb = p.get_int(16, pt);
-    const int group = layer.type == "ConvolutionDepthWise" ? p.get_int(7, 1) : 1;
-    const int weight_size = p.get_int(6, 0);
+    const auto [num_output, kw, kh, dw, dh, sw, sh, pl, pt, pr, pb, group, weight_size] =
+        kernel_params(p, layer.type.ends_with("DepthWise"));
     if (p.get_int(8, 0) != 0)
         refuse(layer, "it is int8-quantized (param 8); mlrt imports float models");
     if (p.get_int(19, 0) != 0) refuse(layer, "it takes its weights as an input (dynamic weights)");
@@ -314,21 +328,10 @@ void Converter::convolution(const Layer& layer) {
 void Converter::deconvolution(const Layer& layer) {
     expect_io(layer, 1, 1);
     const ParamDict& p = layer.params;
-    const int num_output = p.get_int(0, 0);
-    const int kw = p.get_int(1, 0);
-    const int kh = p.get_int(11, kw);
-    const int dw = p.get_int(2, 1);
-    const int dh = p.get_int(12, dw);
-    const int sw = p.get_int(3, 1);
-    const int sh = p.get_int(13, sw);
-    const int pl = p.get_int(4, 0);
-    const int pt = p.get_int(14, pl);
-    const int pr = p.get_int(15, pl);
-    const int pb = p.get_int(16, pt);
+    const auto [num_output, kw, kh, dw, dh, sw, sh, pl, pt, pr, pb, group, weight_size] =
+        kernel_params(p, layer.type.ends_with("DepthWise"));
     const int opr = p.get_int(18, 0);
     const int opb = p.get_int(19, opr);
-    const int group = layer.type == "DeconvolutionDepthWise" ? p.get_int(7, 1) : 1;
-    const int weight_size = p.get_int(6, 0);
     if (p.get_int(20, 0) > 0 || p.get_int(21, 0) > 0)
         refuse(layer, "it sets a fixed output size (params 20, 21)");
     if (p.get_int(28, 0) != 0) refuse(layer, "it takes its weights as an input (dynamic weights)");
