@@ -1,12 +1,72 @@
 #include "engine/kernels/custom_ops.hpp"
 
+#include <cstdint>
 #include <exception>
+#include <functional>
 #include <string>
+#include <type_traits>
+#include <vector>
 
+#include "engine/kernels/lookup.hpp"
 #include "engine/kernels/resize.hpp"
 
 namespace mlrt::detail::kernels {
 namespace {
+
+// ONNX Runtime's intra-op thread pool as the kernels' ParallelFor.
+ParallelFor thread_pool(const Ort::KernelContext& ctx) {
+    return [ctx](std::size_t count, const std::function<void(std::size_t)>& body) {
+        ctx.ParallelFor(
+            [](void* data, std::size_t i) {
+                (*static_cast<const std::function<void(std::size_t)>*>(data))(i);
+            },
+            count, 0, const_cast<std::function<void(std::size_t)>*>(&body));
+    };
+}
+
+// Working memory from the session's CPU allocator: its arena keeps the block between runs,
+// where fresh pages on every run cost more than the work (12 MB of rows for a 1080p Resize).
+class ArenaBuffer {
+  public:
+    ArenaBuffer(const Ort::KernelContext& ctx, std::size_t bytes) {
+        if (bytes == 0) return;
+        const Ort::MemoryInfo cpu =
+            Ort::MemoryInfo::CreateCpu(OrtArenaAllocator, OrtMemTypeDefault);
+        allocator_ = ctx.GetAllocator(*cpu);
+        data_ = allocator_->Alloc(allocator_, bytes);
+        if (data_ == nullptr) {
+            Ort::GetApi().ReleaseAllocator(allocator_);
+            throw Ort::Exception("mlrt kernels: out of memory for " + std::to_string(bytes) +
+                                     " bytes of working memory",
+                                 ORT_FAIL);
+        }
+    }
+    ~ArenaBuffer() {
+        if (allocator_ == nullptr) return;
+        allocator_->Free(allocator_, data_);
+        Ort::GetApi().ReleaseAllocator(allocator_);
+    }
+    ArenaBuffer(const ArenaBuffer&) = delete;
+    ArenaBuffer& operator=(const ArenaBuffer&) = delete;
+    void* data() const { return data_; }
+
+  private:
+    OrtAllocator* allocator_ = nullptr;
+    void* data_ = nullptr;
+};
+
+// Exceptions never cross ONNX Runtime's C API: they become statuses.
+template <typename F>
+OrtStatusPtr as_status(F&& f) noexcept {
+    try {
+        f();
+        return nullptr;
+    } catch (const Ort::Exception& e) {
+        return Ort::GetApi().CreateStatus(e.GetOrtErrorCode(), e.what());
+    } catch (const std::exception& e) {
+        return Ort::GetApi().CreateStatus(ORT_FAIL, e.what());
+    }
+}
 
 // ONNX's Resize on NCHW float32, H and W only, scales or sizes from the second input.
 class ResizeKernel {
@@ -23,14 +83,7 @@ class ResizeKernel {
     }
 
     OrtStatusPtr ComputeV2(OrtKernelContext* context) const noexcept {
-        try {
-            compute(Ort::KernelContext(context));
-            return nullptr;
-        } catch (const Ort::Exception& e) {
-            return Ort::GetApi().CreateStatus(e.GetOrtErrorCode(), e.what());
-        } catch (const std::exception& e) {
-            return Ort::GetApi().CreateStatus(ORT_FAIL, e.what());
-        }
+        return as_status([&] { compute(Ort::KernelContext(context)); });
     }
 
   private:
@@ -64,14 +117,9 @@ class ResizeKernel {
         const std::vector<std::int64_t> out_dims{dims[0], dims[1], out_h, out_w};
         Ort::UnownedValue y = ctx.GetOutput(0, out_dims.data(), out_dims.size());
         const PlaneShape shape{dims[0] * dims[1], dims[2], dims[3], out_h, out_w};
+        const ArenaBuffer scratch(ctx, resize_scratch_floats(shape, attrs_) * sizeof(float));
         resize(x.GetTensorData<float>(), y.GetTensorMutableData<float>(), shape, scale_h, scale_w,
-               attrs_, [&](std::size_t count, const std::function<void(std::size_t)>& body) {
-                   ctx.ParallelFor(
-                       [](void* data, std::size_t i) {
-                           (*static_cast<const std::function<void(std::size_t)>*>(data))(i);
-                       },
-                       count, 0, const_cast<std::function<void(std::size_t)>*>(&body));
-               });
+               attrs_, static_cast<float*>(scratch.data()), thread_pool(ctx));
     }
 
     [[noreturn]] static void fail(const std::string& why) {
@@ -85,16 +133,9 @@ class ResizeKernel {
 struct ResizeOp : Ort::CustomOpBase<ResizeOp, ResizeKernel, /*WithStatus=*/true> {
     explicit ResizeOp(bool sizes) : sizes_(sizes) {}
 
-    OrtStatusPtr CreateKernelV2(const OrtApi& api, const OrtKernelInfo* info,
+    OrtStatusPtr CreateKernelV2(const OrtApi&, const OrtKernelInfo* info,
                                 void** kernel) const noexcept {
-        try {
-            *kernel = new ResizeKernel(info, sizes_);
-            return nullptr;
-        } catch (const Ort::Exception& e) {
-            return api.CreateStatus(e.GetOrtErrorCode(), e.what());
-        } catch (const std::exception& e) {
-            return api.CreateStatus(ORT_FAIL, e.what());
-        }
+        return as_status([&] { *kernel = new ResizeKernel(info, sizes_); });
     }
     const char* GetName() const { return sizes_ ? kResizeSizes : kResizeScales; }
     const char* GetExecutionProviderType() const { return "CPUExecutionProvider"; }
@@ -112,14 +153,81 @@ struct ResizeOp : Ort::CustomOpBase<ResizeOp, ResizeKernel, /*WithStatus=*/true>
     bool sizes_;
 };
 
+// y = table[c][x] for uint8 x, c the index along `axis` (negative: from the end); T is the
+// table's and the output's type.
+template <typename T>
+class LookupKernel {
+  public:
+    explicit LookupKernel(const OrtKernelInfo* info)
+        : axis_(Ort::ConstKernelInfo(info).GetAttribute<std::int64_t>("axis")) {}
+
+    OrtStatusPtr ComputeV2(OrtKernelContext* context) const noexcept {
+        return as_status([&] { compute(Ort::KernelContext(context)); });
+    }
+
+  private:
+    void compute(Ort::KernelContext ctx) const {
+        const Ort::ConstValue x = ctx.GetInput(0);
+        const std::vector<std::int64_t> dims = x.GetTensorTypeAndShapeInfo().GetShape();
+        const Ort::ConstValue table = ctx.GetInput(1);
+        const std::vector<std::int64_t> tdims = table.GetTensorTypeAndShapeInfo().GetShape();
+        if (tdims.size() != 2 || tdims[1] != 256 || tdims[0] < 1)
+            fail("the table must be [channels, 256]");
+        const auto rank = static_cast<std::int64_t>(dims.size());
+        const std::int64_t axis = axis_ < 0 ? axis_ + rank : axis_;
+        if (axis < 0 || axis >= rank)
+            fail("axis " + std::to_string(axis_) + " is outside a tensor of rank " +
+                 std::to_string(rank));
+        LookupShape shape;
+        for (std::int64_t d = 0; d < rank; ++d)
+            (d < axis ? shape.outer : d == axis ? shape.channels : shape.inner) *= dims[d];
+        if (tdims[0] != 1 && tdims[0] != shape.channels)
+            fail("the table has " + std::to_string(tdims[0]) + " rows for " +
+                 std::to_string(shape.channels) + " channels");
+        Ort::UnownedValue y = ctx.GetOutput(0, dims.data(), dims.size());
+        lookup(x.GetTensorData<std::uint8_t>(), y.GetTensorMutableData<T>(), shape,
+               table.GetTensorData<T>(), tdims[0], thread_pool(ctx));
+    }
+
+    [[noreturn]] static void fail(const std::string& why) {
+        throw Ort::Exception("mlrt LookupTable: " + why, ORT_INVALID_ARGUMENT);
+    }
+
+    std::int64_t axis_;
+};
+
+template <typename T>
+struct LookupOp : Ort::CustomOpBase<LookupOp<T>, LookupKernel<T>, /*WithStatus=*/true> {
+    static constexpr bool kFloat = std::is_same_v<T, float>;
+    static constexpr ONNXTensorElementDataType kType =
+        kFloat ? ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT : ONNX_TENSOR_ELEMENT_DATA_TYPE_UINT8;
+
+    OrtStatusPtr CreateKernelV2(const OrtApi&, const OrtKernelInfo* info,
+                                void** kernel) const noexcept {
+        return as_status([&] { *kernel = new LookupKernel<T>(info); });
+    }
+    const char* GetName() const { return kFloat ? kLookupTableFloat : kLookupTable; }
+    const char* GetExecutionProviderType() const { return "CPUExecutionProvider"; }
+    std::size_t GetInputTypeCount() const { return 2; }
+    ONNXTensorElementDataType GetInputType(std::size_t i) const {
+        return i == 0 ? ONNX_TENSOR_ELEMENT_DATA_TYPE_UINT8 : kType;
+    }
+    std::size_t GetOutputTypeCount() const { return 1; }
+    ONNXTensorElementDataType GetOutputType(std::size_t) const { return kType; }
+};
+
 }  // namespace
 
 OrtCustomOpDomain* custom_op_domain() {
     static const ResizeOp scales(false), sizes(true);
+    static const LookupOp<std::uint8_t> lookup;
+    static const LookupOp<float> lookup_float;
     static Ort::CustomOpDomain domain = [] {
         Ort::CustomOpDomain d(kDomain);
         d.Add(&scales);
         d.Add(&sizes);
+        d.Add(&lookup);
+        d.Add(&lookup_float);
         return d;
     }();
     return domain;

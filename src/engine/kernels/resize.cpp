@@ -156,8 +156,13 @@ AxisTaps axis_taps(const ResizeAttributes& a, std::int64_t in_len, std::int64_t 
     return t;
 }
 
+std::size_t resize_scratch_floats(const PlaneShape& s, const ResizeAttributes& a) {
+    if (a.mode == ResizeMode::Nearest || (s.in_h == s.out_h && s.in_w == s.out_w)) return 0;
+    return static_cast<std::size_t>(s.planes * s.in_h * s.out_w);
+}
+
 void resize(const float* in, float* out, const PlaneShape& s, float scale_h, float scale_w,
-            const ResizeAttributes& a, const ParallelFor& parallel) {
+            const ResizeAttributes& a, float* scratch, const ParallelFor& parallel) {
     const std::size_t in_plane = static_cast<std::size_t>(s.in_h * s.in_w);
     const std::size_t out_plane = static_cast<std::size_t>(s.out_h * s.out_w);
     if (s.in_h == s.out_h && s.in_w == s.out_w) {  // as ONNX Runtime: a copy
@@ -191,7 +196,7 @@ void resize(const float* in, float* out, const PlaneShape& s, float scale_h, flo
 
     // Horizontal pass: every input row filtered once into `rows` (in_h x out_w per plane), then
     // the vertical pass combines ty.taps of them per output row, as ONNX Runtime does per pixel.
-    std::vector<float> rows(static_cast<std::size_t>(s.planes * s.in_h * s.out_w));
+    float* const rows = scratch;
     const auto in_block = rows_per_task(s.out_w);
     const std::int64_t in_blocks = (s.in_h + in_block - 1) / in_block;
     const int kx = tx.taps, ky = ty.taps;
@@ -201,7 +206,7 @@ void resize(const float* in, float* out, const PlaneShape& s, float scale_h, flo
         for (std::int64_t r = r0; r < std::min(s.in_h, r0 + in_block); ++r) {
             const float* src =
                 in + static_cast<std::size_t>(p) * in_plane + static_cast<std::size_t>(r * s.in_w);
-            float* dst = rows.data() + static_cast<std::size_t>((p * s.in_h + r) * s.out_w);
+            float* dst = rows + static_cast<std::size_t>((p * s.in_h + r) * s.out_w);
             const std::int32_t* idx = tx.index.data();
             const float* w = tx.weight.data();
             for (std::int64_t x = 0; x < s.out_w; ++x, idx += kx, w += kx) {
@@ -214,7 +219,7 @@ void resize(const float* in, float* out, const PlaneShape& s, float scale_h, flo
     parallel(tasks, [&](std::size_t task) {
         const auto p = static_cast<std::int64_t>(task) / blocks_per_plane;
         const std::int64_t y0 = (static_cast<std::int64_t>(task) % blocks_per_plane) * row_block;
-        const float* plane_rows = rows.data() + static_cast<std::size_t>(p * s.in_h * s.out_w);
+        const float* plane_rows = rows + static_cast<std::size_t>(p * s.in_h * s.out_w);
         float* dst = out + static_cast<std::size_t>(p) * out_plane;
         for (std::int64_t y = y0; y < std::min(s.out_h, y0 + row_block); ++y) {
             const std::size_t at = static_cast<std::size_t>(y) * static_cast<std::size_t>(ky);

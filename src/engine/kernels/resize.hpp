@@ -49,9 +49,15 @@ struct PlaneShape {
     std::int64_t in_h = 0, in_w = 0, out_h = 0, out_w = 0;
 };
 
+// The floats of working memory resize() needs: the horizontally filtered rows (12 MB for a
+// 1920x1080 RGB input halved). The caller provides it so that it can come from a pool: fresh
+// pages for it on every frame cost more than the filtering.
+std::size_t resize_scratch_floats(const PlaneShape& shape, const ResizeAttributes& a);
+
 // `in` holds shape.planes planes of in_h x in_w, `out` receives planes of out_h x out_w.
-// `scale_h`/`scale_w` are ONNX's (output / input, as given or derived from sizes).
+// `scale_h`/`scale_w` are ONNX's (output / input, as given or derived from sizes). `scratch`
+// holds resize_scratch_floats() floats.
 void resize(const float* in, float* out, const PlaneShape& shape, float scale_h, float scale_w,
-            const ResizeAttributes& a, const ParallelFor& parallel);
+            const ResizeAttributes& a, float* scratch, const ParallelFor& parallel);
 
 }  // namespace mlrt::detail::kernels

@@ -1,13 +1,16 @@
 #include "engine/kernels/rewrite.hpp"
 
+#include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <map>
 #include <optional>
 #include <set>
 
+#include "engine/fp16/graph.hpp"
 #include "engine/fp16/tensor_data.hpp"
 #include "engine/kernels/custom_ops.hpp"
+#include "engine/kernels/lookup.hpp"
 #include "engine/kernels/resize.hpp"
 #include "engine/onnx_builder.hpp"
 
@@ -101,10 +104,7 @@ std::string unsupported(const onnx::NodeProto& n, int opset,
     return "";
 }
 
-}  // namespace
-
-RewriteReport rewrite_for_cpu_kernels(onnx::ModelProto& model, bool float32_graph) {
-    RewriteReport report;
+void rewrite_resizes(onnx::ModelProto& model, bool float32_graph, RewriteReport& report) {
     const int opset = default_opset(model);
     auto& g = *model.mutable_graph();
     const auto consts = constants(g);
@@ -121,8 +121,6 @@ RewriteReport rewrite_for_cpu_kernels(onnx::ModelProto& model, bool float32_grap
             report.kept.push_back(name + why);
             continue;
         }
-        ResizeAttributes a;
-        parse_mode(string_attr(n, "mode", "nearest"), a.mode);
         onnx::NodeProto k =
             make_node(sizes ? kResizeSizes : kResizeScales,
                       {n.input(0), sizes ? n.input(3) : n.input(2)}, {n.output(0)}, n.name());
@@ -138,7 +136,173 @@ RewriteReport rewrite_for_cpu_kernels(onnx::ModelProto& model, bool float32_grap
         n = std::move(k);
         ++report.rewritten;
     }
-    if (report.rewritten > 0) {
+}
+
+bool is_onnx(const onnx::NodeProto& n, const char* op) {
+    return n.op_type() == op && (n.domain().empty() || n.domain() == "ai.onnx");
+}
+
+// The one uint8 value of a constant (a zero point).
+std::optional<std::uint8_t> uint8_scalar(const onnx::TensorProto& t) {
+    if (t.data_type() != onnx::TensorProto_DataType_UINT8 || fp16::is_external(t))
+        return std::nullopt;
+    std::int64_t count = 1;
+    for (auto d : t.dims()) count *= d;
+    if (count != 1) return std::nullopt;
+    if (t.int32_data_size() == 1) return static_cast<std::uint8_t>(t.int32_data(0));
+    if (t.raw_data().size() == 1) return static_cast<std::uint8_t>(t.raw_data()[0]);
+    return std::nullopt;
+}
+
+// The per-tensor uint8 quantization a QuantizeLinear or DequantizeLinear node applies, or why
+// it is not one the lookup kernel can take.
+std::optional<Quantization> uint8_quantization(
+    const onnx::NodeProto& n, const std::map<std::string, const onnx::TensorProto*>& consts,
+    std::string& why) {
+    const auto find = [&](int i) -> const onnx::TensorProto* {
+        if (n.input_size() <= i || n.input(i).empty()) return nullptr;
+        const auto it = consts.find(n.input(i));
+        return it == consts.end() ? nullptr : it->second;
+    };
+    const onnx::TensorProto* scale = find(1);
+    const onnx::TensorProto* zero_point = find(2);
+    if (scale == nullptr || zero_point == nullptr) {
+        why = n.op_type() + " '" + n.name() + "' has no constant scale and zero point";
+        return std::nullopt;
+    }
+    const auto zp = uint8_scalar(*zero_point);
+    if (!zp) {
+        why = n.op_type() + " '" + n.name() + "' is not per-tensor uint8";
+        return std::nullopt;
+    }
+    if (scale->data_type() != onnx::TensorProto_DataType_FLOAT || fp16::is_external(*scale)) {
+        why = n.op_type() + " '" + n.name() + "' has a scale that is not float32";
+        return std::nullopt;
+    }
+    const std::vector<float> sv = fp16::float_values(*scale);
+    if (sv.size() != 1 || !(sv[0] > 0.0f) || !std::isfinite(sv[0])) {
+        why = n.op_type() + " '" + n.name() + "' has no single positive scale";
+        return std::nullopt;
+    }
+    return Quantization{sv[0], *zp};
+}
+
+// A PRelu slope as one value per channel and the channel's axis counted from the end (-1: the
+// last), or why it is not per-channel.
+struct Slopes {
+    std::vector<float> values;
+    std::int64_t axis = -1;
+};
+std::optional<Slopes> per_channel_slopes(const onnx::TensorProto& t, std::string& why) {
+    if (t.data_type() != onnx::TensorProto_DataType_FLOAT || fp16::is_external(t)) {
+        why = "the slope is not float32";
+        return std::nullopt;
+    }
+    Slopes s;
+    s.values = fp16::float_values(t);
+    int varying = 0;
+    for (int d = 0; d < t.dims_size(); ++d)
+        if (t.dims(d) != 1) {
+            ++varying;
+            s.axis = d - t.dims_size();
+        }
+    if (varying > 1) {
+        why = "the slope varies along more than one axis";
+        return std::nullopt;
+    }
+    if (s.values.empty()) {
+        why = "the slope is empty";
+        return std::nullopt;
+    }
+    return s;
+}
+
+// DequantizeLinear -> PRelu -> QuantizeLinear on uint8 becomes one ai.mlrt LookupTable of the
+// quantized input, with a table per channel (lookup.hpp); DequantizeLinear -> PRelu read in
+// float becomes a LookupTableFloat.
+void rewrite_quantized_prelus(onnx::ModelProto& model, RewriteReport& report) {
+    auto& g = *model.mutable_graph();
+    const auto consts = constants(g);
+    std::map<std::string, int> producer;
+    std::map<std::string, std::vector<int>> readers;
+    for (int i = 0; i < g.node_size(); ++i) {
+        for (const auto& o : g.node(i).output()) producer[o] = i;
+        for (const auto& in : g.node(i).input()) readers[in].push_back(i);
+    }
+    std::set<std::string> graph_outputs;
+    for (const auto& o : g.output()) graph_outputs.insert(o.name());
+    fp16::NameGenerator names(g);
+
+    std::set<int> removed;
+    std::vector<onnx::TensorProto> tables;
+    for (int i = 0; i < g.node_size(); ++i) {
+        const onnx::NodeProto& n = g.node(i);
+        if (!is_onnx(n, "PRelu") || n.input_size() != 2 || n.output_size() != 1) continue;
+        const auto from = producer.find(n.input(0));
+        if (from == producer.end() || !is_onnx(g.node(from->second), "DequantizeLinear"))
+            continue;  // not between quantized tensors: nothing to gain
+        const onnx::NodeProto& dq = g.node(from->second);
+        const std::string name = "PRelu '" + n.name() + "': ";
+        std::string why;
+        const auto in = uint8_quantization(dq, consts, why);
+        const auto slope = consts.find(n.input(1));
+        if (in && slope == consts.end()) why = "the slope is computed in the graph";
+        const auto slopes =
+            in && slope != consts.end() ? per_channel_slopes(*slope->second, why) : std::nullopt;
+        if (!slopes) {
+            report.kept_prelus.push_back(name + why);
+            continue;
+        }
+        // Requantized for one integer reader: uint8 to uint8. Else dequantized: uint8 to float.
+        const auto& out_readers = readers[n.output(0)];
+        std::optional<Quantization> out;
+        if (graph_outputs.count(n.output(0)) == 0 && out_readers.size() == 1 &&
+            is_onnx(g.node(out_readers[0]), "QuantizeLinear")) {
+            std::string ignored;
+            out = uint8_quantization(g.node(out_readers[0]), consts, ignored);
+        }
+        onnx::TensorProto table;
+        table.set_name(names.fresh(n.name() + "_table"));
+        table.add_dims(static_cast<std::int64_t>(slopes->values.size()));
+        table.add_dims(256);
+        if (out) {
+            const std::vector<std::uint8_t> bytes = prelu_tables(*in, slopes->values, *out);
+            table.set_data_type(onnx::TensorProto_DataType_UINT8);
+            table.set_raw_data(std::string(bytes.begin(), bytes.end()));
+        } else {
+            const std::vector<float> values = prelu_tables(*in, slopes->values);
+            table.set_data_type(onnx::TensorProto_DataType_FLOAT);
+            table.set_raw_data(std::string(reinterpret_cast<const char*>(values.data()),
+                                           values.size() * sizeof(float)));
+        }
+        const std::string output = out ? g.node(out_readers[0]).output(0) : n.output(0);
+        onnx::NodeProto k = make_node(out ? kLookupTable : kLookupTableFloat,
+                                      {dq.input(0), table.name()}, {output}, n.name());
+        tables.push_back(std::move(table));
+        k.set_domain(kDomain);
+        set_int(k, "axis", slopes->axis);
+        if (out) removed.insert(out_readers[0]);
+        if (readers[n.input(0)].size() == 1 && graph_outputs.count(n.input(0)) == 0)
+            removed.insert(from->second);
+        *g.mutable_node(i) = std::move(k);
+        ++(out ? report.lookups : report.dequantizing_lookups);
+    }
+    if (removed.empty()) return;
+    google::protobuf::RepeatedPtrField<onnx::NodeProto> kept_nodes;
+    for (int i = 0; i < g.node_size(); ++i)
+        if (removed.count(i) == 0) *kept_nodes.Add() = std::move(*g.mutable_node(i));
+    g.mutable_node()->Swap(&kept_nodes);
+    for (auto& t : tables) *g.add_initializer() = std::move(t);
+}
+
+}  // namespace
+
+RewriteReport rewrite_for_cpu_kernels(onnx::ModelProto& model, bool float32_graph) {
+    RewriteReport report;
+    rewrite_resizes(model, float32_graph, report);
+    rewrite_quantized_prelus(model, report);
+    if (report.rewritten + report.lookups + report.dequantizing_lookups > 0) {
+        auto& g = *model.mutable_graph();
         // The roi and the unused one of scales/sizes may now feed nothing: ONNX Runtime would
         // warn about each.
         std::set<std::string> used;
@@ -161,13 +325,22 @@ RewriteReport rewrite_for_cpu_kernels(onnx::ModelProto& model, bool float32_grap
 
 std::string describe(const RewriteReport& r) {
     std::string s;
+    const auto part = [&](const std::string& text) { s += (s.empty() ? "" : "; ") + text; };
+    const auto list = [&](const std::string& head, const std::vector<std::string>& items) {
+        if (items.empty()) return;
+        std::string text = head;
+        for (std::size_t i = 0; i < items.size(); ++i) text += (i ? ", " : "") + items[i];
+        part(text);
+    };
     if (r.rewritten > 0)
-        s = std::to_string(r.rewritten) + " Resize node(s) on mlrt's separable kernel";
-    if (!r.kept.empty()) {
-        s += s.empty() ? "" : "; ";
-        s += "on ONNX Runtime's Resize: ";
-        for (std::size_t i = 0; i < r.kept.size(); ++i) s += (i ? ", " : "") + r.kept[i];
-    }
+        part(std::to_string(r.rewritten) + " Resize node(s) on mlrt's separable kernel");
+    if (r.lookups > 0)
+        part(std::to_string(r.lookups) + " int8 PRelu node(s) on mlrt's lookup kernel");
+    if (r.dequantizing_lookups > 0)
+        part(std::to_string(r.dequantizing_lookups) +
+             " PRelu node(s) of int8 input on mlrt's lookup kernel (float out)");
+    list("on ONNX Runtime's Resize: ", r.kept);
+    list("PRelu left in float: ", r.kept_prelus);
     return s;
 }
 

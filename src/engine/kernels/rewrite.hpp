@@ -1,7 +1,9 @@
 #pragma once
-// Hands the nodes mlrt's own kernels implement (custom_ops.hpp) to them: ONNX Resize nodes on the
-// CPU provider become ai.mlrt ResizeScales/ResizeSizes. A node whose attributes or inputs the
-// kernel does not implement stays ONNX Runtime's, and the report says why.
+// Hands the nodes mlrt's own kernels implement (custom_ops.hpp) to them, on the CPU provider:
+// ONNX Resize nodes become ai.mlrt ResizeScales/ResizeSizes, and in quantized graphs
+// DequantizeLinear -> PRelu -> QuantizeLinear on uint8 becomes one ai.mlrt LookupTable. A node
+// whose attributes or inputs the kernels do not implement stays ONNX Runtime's, and the report
+// says why.
 #include <onnx/onnx_pb.h>
 
 #include <string>
@@ -10,14 +12,18 @@
 namespace mlrt::detail::kernels {
 
 struct RewriteReport {
-    int rewritten = 0;
+    int rewritten = 0;              // Resize nodes
+    int lookups = 0;                // quantized PRelu nodes (uint8 in and out)
+    int dequantizing_lookups = 0;   // PRelu nodes of uint8 input read in float
     std::vector<std::string> kept;  // "Resize 'name': why" for each node left to ONNX Runtime
+    // "PRelu 'name': why" for each PRelu of a DequantizeLinear's output left in float
+    std::vector<std::string> kept_prelus;
 };
 
 // `float32_graph`: the graph's Resize inputs are float32 (not a float16-converted graph).
 RewriteReport rewrite_for_cpu_kernels(onnx::ModelProto& model, bool float32_graph);
 
-// What the report means for a user, one line: "2 Resize nodes run on mlrt's kernel; ...".
+// What the report means for a user, one line: "2 Resize node(s) on mlrt's separable kernel; ...".
 std::string describe(const RewriteReport& report);
 
 }  // namespace mlrt::detail::kernels
