@@ -91,6 +91,7 @@ struct QdqPrelu {
     float out_scale = 0.0121f;
     std::uint8_t out_zero = 97;
     bool requantize = true;  // else the PRelu's float output is the graph's
+    bool leaky = false;      // LeakyRelu(alpha = slopes[0]) instead of PRelu
 };
 
 // X uint8 [1,4,16,16] -> DequantizeLinear -> PRelu(slope) -> QuantizeLinear -> Y uint8 (or Y
@@ -100,9 +101,14 @@ onnx::ModelProto qdq_prelu_model(const QdqPrelu& p) {
     auto& g = *m.mutable_graph();
     add_initializer(g, float_tensor("in_scale", {}, {p.in_scale}));
     add_initializer(g, uint8_scalar("in_zero", p.in_zero));
-    add_initializer(g, float_tensor("slope", p.slope_dims, p.slopes));
     add_node(g, "DequantizeLinear", {"x", "in_scale", "in_zero"}, {"xf"}, "dq");
-    add_node(g, "PRelu", {"xf", "slope"}, {p.requantize ? "yf" : "y"}, "prelu");
+    const std::string y = p.requantize ? "yf" : "y";
+    if (p.leaky) {
+        set_float(add_node(g, "LeakyRelu", {"xf"}, {y}, "prelu"), "alpha", p.slopes[0]);
+    } else {
+        add_initializer(g, float_tensor("slope", p.slope_dims, p.slopes));
+        add_node(g, "PRelu", {"xf", "slope"}, {y}, "prelu");
+    }
     if (p.requantize) {
         add_initializer(g, float_tensor("out_scale", {}, {p.out_scale}));
         add_initializer(g, uint8_scalar("out_zero", p.out_zero));
@@ -195,6 +201,20 @@ TEST(LookupKernel, DequantizedPreluEqualsOnnxRuntimesExactly) {
     expect_same_as_onnx_runtime(p, "float out");
 }
 
+// ONNX Runtime fuses DequantizeLinear -> LeakyRelu -> QuantizeLinear into its QLinearLeakyRelu:
+// the table must give what that gives.
+TEST(LookupKernel, QuantizedLeakyReluEqualsOnnxRuntimesExactly) {
+    QdqPrelu p;
+    p.leaky = true;
+    for (const float alpha : {0.1f, 0.2f, -0.3f}) {
+        p.slopes = {alpha};
+        p.requantize = true;
+        expect_same_as_onnx_runtime(p, "LeakyRelu " + std::to_string(alpha));
+        p.requantize = false;
+        expect_same_as_onnx_runtime(p, "LeakyRelu float out " + std::to_string(alpha));
+    }
+}
+
 TEST(LookupKernel, RewriteLeavesWhatItCannotTakeAndSaysWhy) {
     const auto describe_after = [](onnx::ModelProto m) {
         const auto report = kernels::rewrite_for_cpu_kernels(m, true);
@@ -205,7 +225,7 @@ TEST(LookupKernel, RewriteLeavesWhatItCannotTakeAndSaysWhy) {
     p.slope_dims = {4, 16, 1};
     p.slopes.assign(64, 0.5f);
     EXPECT_EQ(describe_after(qdq_prelu_model(p)),
-              "PRelu left in float: PRelu 'prelu': the slope varies along more than one axis");
+              "left in float: PRelu 'prelu': the slope varies along more than one axis");
 
     auto m = qdq_prelu_model(QdqPrelu{});
     auto& g = *m.mutable_graph();
@@ -214,7 +234,7 @@ TEST(LookupKernel, RewriteLeavesWhatItCannotTakeAndSaysWhy) {
             t.set_data_type(onnx::TensorProto_DataType_INT8);  // signed activations
         }
     EXPECT_EQ(describe_after(m),
-              "PRelu left in float: PRelu 'prelu': DequantizeLinear 'dq' is not per-tensor uint8");
+              "left in float: PRelu 'prelu': DequantizeLinear 'dq' is not per-tensor uint8");
 
     m = qdq_prelu_model(QdqPrelu{});
     for (auto& t : *m.mutable_graph()->mutable_initializer())
@@ -224,7 +244,7 @@ TEST(LookupKernel, RewriteLeavesWhatItCannotTakeAndSaysWhy) {
     auto* nodes = m.mutable_graph()->mutable_node();
     std::rotate(nodes->begin(), nodes->end() - 1, nodes->end());
     EXPECT_EQ(describe_after(m),
-              "PRelu left in float: PRelu 'prelu': the slope is computed in the graph");
+              "left in float: PRelu 'prelu': the slope is computed in the graph");
 
     // A PRelu of float input is not a quantized one: nothing to say about it.
     m = make_model(13, "mlrt-tests", "float-prelu");
@@ -275,8 +295,9 @@ TEST(LookupKernel, EngineOnSrvggInt8IsTheSameWithAndWithoutMlrtKernels) {
     const mlrt::Frame in = t8::frame(48, 32, 13);
     auto o = t8::int8_options(calibration, cache.path(), int8::default_int8_blacklist());
     mlrt::Engine own(mlrt::ModelSource::from_bytes(model), t8::format_of(in), o);
-    EXPECT_NE(own.model_info().kernels.find("15 int8 PRelu node(s) on mlrt's lookup kernel"),
-              std::string::npos)
+    EXPECT_NE(
+        own.model_info().kernels.find("15 int8 PRelu/LeakyRelu node(s) on mlrt's lookup kernel"),
+        std::string::npos)
         << own.model_info().kernels;
     o.own_kernels = false;
     mlrt::Engine plain(mlrt::ModelSource::from_bytes(model), t8::format_of(in), o);

@@ -68,6 +68,19 @@ OrtStatusPtr as_status(F&& f) noexcept {
     }
 }
 
+// A kernel object for ONNX Runtime, any failure (allocation included) as a status.
+template <typename Kernel, typename... Args>
+OrtStatusPtr create_kernel(void** kernel, const Args&... args) noexcept {
+    try {
+        *kernel = new Kernel(args...);
+        return nullptr;
+    } catch (const Ort::Exception& e) {
+        return Ort::GetApi().CreateStatus(e.GetOrtErrorCode(), e.what());
+    } catch (const std::exception& e) {
+        return Ort::GetApi().CreateStatus(ORT_FAIL, e.what());
+    }
+}
+
 // ONNX's Resize on NCHW float32, H and W only, scales or sizes from the second input.
 class ResizeKernel {
   public:
@@ -135,7 +148,7 @@ struct ResizeOp : Ort::CustomOpBase<ResizeOp, ResizeKernel, /*WithStatus=*/true>
 
     OrtStatusPtr CreateKernelV2(const OrtApi&, const OrtKernelInfo* info,
                                 void** kernel) const noexcept {
-        return as_status([&] { *kernel = new ResizeKernel(info, sizes_); });
+        return create_kernel<ResizeKernel>(kernel, info, sizes_);
     }
     const char* GetName() const { return sizes_ ? kResizeSizes : kResizeScales; }
     const char* GetExecutionProviderType() const { return "CPUExecutionProvider"; }
@@ -204,7 +217,7 @@ struct LookupOp : Ort::CustomOpBase<LookupOp<T>, LookupKernel<T>, /*WithStatus=*
 
     OrtStatusPtr CreateKernelV2(const OrtApi&, const OrtKernelInfo* info,
                                 void** kernel) const noexcept {
-        return as_status([&] { *kernel = new LookupKernel<T>(info); });
+        return create_kernel<LookupKernel<T>>(kernel, info);
     }
     const char* GetName() const { return kFloat ? kLookupTableFloat : kLookupTable; }
     const char* GetExecutionProviderType() const { return "CPUExecutionProvider"; }

@@ -12,7 +12,7 @@ namespace mlrt::detail::kernels {
 namespace {
 
 // Bytes per parallel task: large enough to amortise the dispatch, small enough to share.
-constexpr std::int64_t kTaskBytes = 64 * 1024;
+constexpr std::int64_t kTaskBytes = std::int64_t{64} * 1024;
 
 template <typename T>
 void lookup_loop(const std::uint8_t* in, T* out, std::int64_t n, const T* table) {
@@ -70,6 +70,8 @@ void lookup_tensor(const std::uint8_t* in, T* out, const LookupShape& shape, con
                    std::int64_t table_rows, const ParallelFor& parallel, LookupPath path) {
     const std::int64_t total = shape.outer * shape.channels * shape.inner;
     if (total <= 0) return;
+    if (table_rows == 1 && shape.inner != total)  // one table: the axis does not matter
+        return lookup_tensor(in, out, LookupShape{1, 1, total}, table, 1, parallel, path);
     const auto row = [&](std::int64_t c) { return table + (table_rows == 1 ? 0 : c * 256); };
     if (table_rows == 1 || shape.inner >= 64) {
         // Channel-major (NCHW) or one table: runs of `inner` bytes share a table. Tasks cut

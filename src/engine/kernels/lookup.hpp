@@ -2,7 +2,8 @@
 // Element-wise functions of 8-bit tensors as 256-entry tables, one table per channel. In a
 // quantized graph, DequantizeLinear -> PRelu -> QuantizeLinear between two integer convolutions
 // is a function of one byte per channel: a table computed once replaces two conversions to float
-// and back and a float PRelu (issue 29: together 47% of an int8 upscaler's time).
+// and back and a float PRelu (issue 29: together 47% of an int8 upscaler's time). LeakyRelu is
+// PRelu with one slope.
 #include <cstddef>
 #include <cstdint>
 #include <vector>

@@ -217,9 +217,11 @@ std::optional<Slopes> per_channel_slopes(const onnx::TensorProto& t, std::string
     return s;
 }
 
-// DequantizeLinear -> PRelu -> QuantizeLinear on uint8 becomes one ai.mlrt LookupTable of the
-// quantized input, with a table per channel (lookup.hpp); DequantizeLinear -> PRelu read in
-// float becomes a LookupTableFloat.
+// DequantizeLinear -> PRelu/LeakyRelu -> QuantizeLinear on uint8 becomes one ai.mlrt LookupTable
+// of the quantized input, with a table per channel (lookup.hpp); DequantizeLinear ->
+// PRelu/LeakyRelu read in float becomes a LookupTableFloat. ONNX Runtime fuses the LeakyRelu
+// form into its QLinearLeakyRelu, but that one reads its table byte by byte in NHWC, and it
+// has no fusion at all for PRelu or for the float-out forms.
 void rewrite_quantized_prelus(onnx::ModelProto& model, RewriteReport& report) {
     auto& g = *model.mutable_graph();
     const auto consts = constants(g);
@@ -237,18 +239,27 @@ void rewrite_quantized_prelus(onnx::ModelProto& model, RewriteReport& report) {
     std::vector<onnx::TensorProto> tables;
     for (int i = 0; i < g.node_size(); ++i) {
         const onnx::NodeProto& n = g.node(i);
-        if (!is_onnx(n, "PRelu") || n.input_size() != 2 || n.output_size() != 1) continue;
+        const bool leaky = is_onnx(n, "LeakyRelu") && n.input_size() == 1;
+        if (!(leaky || (is_onnx(n, "PRelu") && n.input_size() == 2)) || n.output_size() != 1)
+            continue;
         const auto from = producer.find(n.input(0));
         if (from == producer.end() || !is_onnx(g.node(from->second), "DequantizeLinear"))
             continue;  // not between quantized tensors: nothing to gain
         const onnx::NodeProto& dq = g.node(from->second);
-        const std::string name = "PRelu '" + n.name() + "': ";
+        const std::string name = n.op_type() + " '" + n.name() + "': ";
         std::string why;
         const auto in = uint8_quantization(dq, consts, why);
-        const auto slope = consts.find(n.input(1));
-        if (in && slope == consts.end()) why = "the slope is computed in the graph";
-        const auto slopes =
-            in && slope != consts.end() ? per_channel_slopes(*slope->second, why) : std::nullopt;
+        std::optional<Slopes> slopes;
+        if (in && leaky) {
+            const auto* alpha = attribute(n, "alpha");
+            slopes = Slopes{{alpha != nullptr ? alpha->f() : 0.01f}, -1};
+        } else if (in) {
+            const auto slope = consts.find(n.input(1));
+            if (slope == consts.end())
+                why = "the slope is computed in the graph";
+            else
+                slopes = per_channel_slopes(*slope->second, why);
+        }
         if (!slopes) {
             report.kept_prelus.push_back(name + why);
             continue;
@@ -335,12 +346,12 @@ std::string describe(const RewriteReport& r) {
     if (r.rewritten > 0)
         part(std::to_string(r.rewritten) + " Resize node(s) on mlrt's separable kernel");
     if (r.lookups > 0)
-        part(std::to_string(r.lookups) + " int8 PRelu node(s) on mlrt's lookup kernel");
+        part(std::to_string(r.lookups) + " int8 PRelu/LeakyRelu node(s) on mlrt's lookup kernel");
     if (r.dequantizing_lookups > 0)
         part(std::to_string(r.dequantizing_lookups) +
-             " PRelu node(s) of int8 input on mlrt's lookup kernel (float out)");
+             " PRelu/LeakyRelu node(s) of int8 input on mlrt's lookup kernel (float out)");
     list("on ONNX Runtime's Resize: ", r.kept);
-    list("PRelu left in float: ", r.kept_prelus);
+    list("left in float: ", r.kept_prelus);
     return s;
 }
 

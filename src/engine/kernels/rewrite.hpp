@@ -1,7 +1,8 @@
 #pragma once
 // Hands the nodes mlrt's own kernels implement (custom_ops.hpp) to them, on the CPU provider:
 // ONNX Resize nodes become ai.mlrt ResizeScales/ResizeSizes, and in quantized graphs
-// DequantizeLinear -> PRelu -> QuantizeLinear on uint8 becomes one ai.mlrt LookupTable. A node
+// DequantizeLinear -> PRelu/LeakyRelu -> QuantizeLinear on uint8 becomes one ai.mlrt LookupTable
+// (DequantizeLinear -> PRelu/LeakyRelu read in float a LookupTableFloat). A node
 // whose attributes or inputs the kernels do not implement stays ONNX Runtime's, and the report
 // says why.
 #include <onnx/onnx_pb.h>
@@ -16,7 +17,7 @@ struct RewriteReport {
     int lookups = 0;                // quantized PRelu nodes (uint8 in and out)
     int dequantizing_lookups = 0;   // PRelu nodes of uint8 input read in float
     std::vector<std::string> kept;  // "Resize 'name': why" for each node left to ONNX Runtime
-    // "PRelu 'name': why" for each PRelu of a DequantizeLinear's output left in float
+    // "PRelu 'name': why" for each PRelu/LeakyRelu of a DequantizeLinear's output left in float
     std::vector<std::string> kept_prelus;
 };
 
