@@ -1,5 +1,7 @@
 """mlrt version / info / bench / make-model / --help."""
 import json
+import platform
+import re
 from pathlib import Path
 
 import pytest
@@ -148,8 +150,18 @@ def test_bench_profile_shows_where_the_time_goes(models):
         # Each figure is printed to 3 decimals.
         assert sum(o["ms_per_frame"] for o in c["ops"]) == pytest.approx(
             c["kernel_ms_per_frame"], abs=1e-3 * (len(c["ops"]) + 1))
+        # The convolutions' share: their op types' time over all kernels'.
+        conv = sum(o["ms_per_frame"] for o in c["ops"] if "Conv" in o["op_type"])
+        assert 0 < c["convolution_share"] < 1
+        assert c["convolution_share"] == pytest.approx(conv / c["kernel_ms_per_frame"], abs=0.01)
+        # The peak at the core clock, measured on x86-64 by a chain of dependent adds.
+        if platform.machine() == "x86_64" and c["nominal_peak_g_per_s"] is not None:
+            assert c["nominal_peak_g_per_s"] > 0
     assert j["gflop_per_frame"] > 0
     text = mlrt("bench", models["upscale2x"], "--size", "64x48", "--repeats", "1", "--profile").stdout
     assert "Resize (mlrt's kernel)" in text and "top nodes" in text and "GFLOP per frame" in text
+    assert "their share of the kernel time: engine " in text
+    if platform.machine() == "x86_64":
+        assert re.search(r"nominal peak: \d+ core\(s\) at \d+\.\d\d GHz \(measured\)", text), text
     bad = mlrt("bench", models["upscale2x"], "--profile", "--rss-streams", "2", check=False)
     assert bad.returncode == 2 and "--profile excludes --rss-streams" in bad.stderr, bad.stderr

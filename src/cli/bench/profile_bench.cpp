@@ -3,6 +3,8 @@
 #include <fmt/core.h>
 
 #include <algorithm>
+#include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <fstream>
 #include <map>
@@ -38,18 +40,65 @@ double convolution_ms(const Profile& p) {
     return ms;
 }
 
-// The clock the cores run at, in GHz: cpufreq's maximum, else /proc/cpuinfo's "cpu MHz".
-std::optional<double> clock_ghz() {
-    std::ifstream f("/sys/devices/system/cpu/cpu0/cpufreq/cpuinfo_max_freq");
-    double khz = 0;
-    if (f >> khz && khz > 0) return khz / 1e6;
-    std::ifstream info("/proc/cpuinfo");
-    for (std::string line; std::getline(info, line);)
-        if (line.rfind("cpu MHz", 0) == 0) {
-            const auto colon = line.find(':');
-            if (colon != std::string::npos) return std::stod(line.substr(colon + 1)) / 1000.0;
-        }
+// The convolutions' part of all the kernels' time.
+double convolution_share(const Column& c) {
+    const double all = c.profile.kernel_ms();
+    return all > 0 ? convolution_ms(c.profile) / all : 0;
+}
+
+struct Clock {
+    double ghz = 0;
+    const char* source = "";  // how it was found, for the report
+};
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+// The clock a core runs at under load, measured: a chain of dependent adds retires one add a
+// cycle, whatever the frequency scaling, and virtual machines (no cpufreq, a "cpu MHz" that is
+// the host's base clock) report nothing better. The best of a few ~10 ms trials.
+std::optional<double> measured_clock_ghz() {
+    constexpr std::uint64_t kLoops = 2'000'000;  // 16 adds each
+    double best = 0;
+    for (int trial = 0; trial < 5; ++trial) {
+        std::uint64_t x = 0;
+        const auto t0 = std::chrono::steady_clock::now();
+        for (std::uint64_t i = 0; i < kLoops; ++i)
+            asm volatile(
+                "add $1, %0\n\tadd $1, %0\n\tadd $1, %0\n\tadd $1, %0\n\t"
+                "add $1, %0\n\tadd $1, %0\n\tadd $1, %0\n\tadd $1, %0\n\t"
+                "add $1, %0\n\tadd $1, %0\n\tadd $1, %0\n\tadd $1, %0\n\t"
+                "add $1, %0\n\tadd $1, %0\n\tadd $1, %0\n\tadd $1, %0"
+                : "+r"(x));
+        const double s =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        if (s > 0) best = std::max(best, static_cast<double>(kLoops) * 16.0 / s / 1e9);
+    }
+    if (best > 0.3 && best < 10) return best;
     return std::nullopt;
+}
+#else
+std::optional<double> measured_clock_ghz() {
+    return std::nullopt;
+}
+#endif
+
+// The clock the cores run at: measured where it can be, else cpufreq's maximum, else
+// /proc/cpuinfo's "cpu MHz". Measured once per process.
+std::optional<Clock> core_clock() {
+    static const std::optional<Clock> clock = []() -> std::optional<Clock> {
+        if (const auto ghz = measured_clock_ghz()) return Clock{*ghz, "measured"};
+        std::ifstream f("/sys/devices/system/cpu/cpu0/cpufreq/cpuinfo_max_freq");
+        double khz = 0;
+        if (f >> khz && khz > 0) return Clock{khz / 1e6, "cpufreq maximum"};
+        std::ifstream info("/proc/cpuinfo");
+        for (std::string line; std::getline(info, line);)
+            if (line.rfind("cpu MHz", 0) == 0) {
+                const auto colon = line.find(':');
+                if (colon != std::string::npos)
+                    return Clock{std::stod(line.substr(colon + 1)) / 1000.0, "/proc/cpuinfo"};
+            }
+        return std::nullopt;
+    }();
+    return clock;
 }
 
 // Nominal float32 peak of `threads` cores: two FMA pipes a core, 256 bits wide with AVX2 (32
@@ -58,10 +107,10 @@ std::optional<double> clock_ghz() {
 // a dot-product instruction does four multiply-adds per 32-bit lane.
 std::optional<double> peak_gflops(int threads, bool int8) {
     const CpuFeatures& cpu = cpu_features();
-    const auto ghz = clock_ghz();
-    if (!ghz || !cpu.avx2) return std::nullopt;
+    const auto clock = core_clock();
+    if (!clock || !cpu.avx2) return std::nullopt;
     const double per_cycle = cpu.avx512 ? 64.0 : 32.0;
-    return threads * *ghz * per_cycle * (int8 && cpu.int8_dot_product() ? 4.0 : 1.0);
+    return threads * clock->ghz * per_cycle * (int8 && cpu.int8_dot_product() ? 4.0 : 1.0);
 }
 
 Column profile_engine(const std::string& name, const ModelSource& model, const InputFormat& in,
@@ -130,6 +179,12 @@ void print_text(const std::vector<Column>& cols, const ProfileBench& b,
                         *peak);
         std::printf(";");
     }
+    if (const auto clock = core_clock())
+        std::printf("\n             nominal peak: %d core(s) at %.2f GHz (%s)", threads, clock->ghz,
+                    clock->source);
+    std::printf("\n             their share of the kernel time:");
+    for (const Column& c : cols)
+        std::printf(" %s %.0f%%;", c.name.c_str(), 100.0 * convolution_share(c));
     std::printf("\n             the rest of each frame is the other rows above\n");
 }
 
@@ -154,10 +209,10 @@ void print_json(const std::vector<Column>& cols, const std::optional<ComputeEsti
         out += fmt::format(
             "{}{{\"name\": {}, \"frames\": {:.2f}, \"kernel_ms_per_frame\": {:.3f}, "
             "\"run_ms_per_frame\": {:.3f}, \"convolution_ms_per_frame\": {:.3f}, "
-            "\"convolution_rate_g_per_s\": {:.1f}, \"nominal_peak_g_per_s\": {}, \"ops\": [{}], "
-            "\"nodes\": [{}]}}",
+            "\"convolution_share\": {:.4f}, \"convolution_rate_g_per_s\": {:.1f}, "
+            "\"nominal_peak_g_per_s\": {}, \"ops\": [{}], \"nodes\": [{}]}}",
             i ? ", " : "", json_string(c.name), c.frames, c.per_frame(c.profile.kernel_ms()),
-            c.per_frame(c.profile.run_ms), conv_ms, rate,
+            c.per_frame(c.profile.run_ms), conv_ms, convolution_share(c), rate,
             peak ? fmt::format("{:.0f}", *peak) : "null", ops, nodes);
     }
     out += fmt::format("], \"gflop_per_frame\": {}}}",
