@@ -19,6 +19,7 @@
 #include "engine/ort_env.hpp"
 #include "mlrt/engine.hpp"
 #include "support/frames.hpp"
+#include "support/temp_dir.hpp"
 
 namespace {
 
@@ -165,9 +166,16 @@ TEST(ResizeKernel, RewriteLeavesWhatItDoesNotImplementAndSaysWhy) {
               "on ONNX Runtime's Resize: Resize 'resize': coordinate_transformation_mode "
               "tf_crop_and_resize");
 
+    // In a float16 graph a Resize of float16 input stays ONNX Runtime's; one of float32 input
+    // (mlrt's conversion keeps Resize float32 between Casts) is taken.
     m = resize_model(c);
+    m.mutable_graph()->mutable_input(0)->mutable_type()->mutable_tensor_type()->set_elem_type(
+        onnx::TensorProto_DataType_FLOAT16);
     report = kernels::rewrite_for_cpu_kernels(m, false);
     EXPECT_EQ(kernels::describe(report), "on ONNX Runtime's Resize: Resize 'resize': float16");
+    m = resize_model(c);
+    report = kernels::rewrite_for_cpu_kernels(m, false);
+    EXPECT_EQ(report.rewritten, 1) << kernels::describe(report);
 
     // Scales the graph computes cannot be checked up front: left to ONNX Runtime.
     m = resize_model(c);
@@ -207,6 +215,30 @@ TEST(ResizeKernel, EngineOnARealModelMatchesOnnxRuntimesResize) {
     const auto [theirs, theirs_note] = run_with(false);
     EXPECT_EQ(ours_note, "2 Resize node(s) on mlrt's separable kernel");
     EXPECT_EQ(theirs_note, "");
+    EXPECT_LE(mlrt::test::max_abs_diff(ours, theirs), 1e-5);
+}
+
+// The same model converted to float16: its Resize nodes stay float32 between Casts (ONNX
+// Runtime's CPU provider has no float16 Resize), and mlrt's kernel takes them all the same.
+TEST(ResizeKernel, Float16EngineRunsItsFloat32ResizesOnTheKernel) {
+    const std::filesystem::path model = MLRT_SHARED_MODELS "/realesr-animevideov3-x2.onnx";
+    if (!std::filesystem::exists(model)) GTEST_SKIP() << model << " is absent";
+    const mlrt::Frame in = mlrt::test::make_frame(45, 29, 3, 5);
+    mlrt::test::TempDir cache("mlrt-resize-fp16");
+    const auto run_with = [&](bool own) {
+        mlrt::EngineOptions o;
+        o.own_kernels = own;
+        o.fp16 = true;
+        o.output_type = mlrt::SampleType::Float32;
+        o.fp16_cache_dir = cache.path();
+        const mlrt::Engine e(mlrt::ModelSource::from_path(model),
+                             {45, 29, mlrt::SampleType::Float32, {3}}, o);
+        const mlrt::FrameView v = in.view();
+        return std::pair{e.run({&v, 1}), e.model_info().kernels};
+    };
+    const auto [ours, ours_note] = run_with(true);
+    const auto [theirs, theirs_note] = run_with(false);
+    EXPECT_EQ(ours_note, "2 Resize node(s) on mlrt's separable kernel");
     EXPECT_LE(mlrt::test::max_abs_diff(ours, theirs), 1e-5);
 }
 

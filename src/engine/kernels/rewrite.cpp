@@ -1,5 +1,8 @@
 #include "engine/kernels/rewrite.hpp"
 
+#include <onnx/defs/schema.h>
+#include <onnx/shape_inference/implementation.h>
+
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -104,16 +107,40 @@ std::string unsupported(const onnx::NodeProto& n, int opset,
     return "";
 }
 
+// Each tensor's ONNX element type, as far as ONNX's type inference follows the graph.
+std::map<std::string, std::int32_t> element_types(const onnx::ModelProto& model) {
+    onnx::ModelProto inferred = model;
+    try {
+        onnx::ShapeInferenceOptions opts{/*check_type=*/false, /*error_mode=*/0,
+                                         /*enable_data_propagation=*/false};
+        onnx::shape_inference::InferShapes(inferred, onnx::OpSchemaRegistry::Instance(), opts);
+    } catch (const std::exception&) {  // what it found before failing is still there
+    }
+    std::map<std::string, std::int32_t> types;
+    const auto& g = inferred.graph();
+    for (const auto* list : {&g.input(), &g.value_info(), &g.output()})
+        for (const auto& v : *list)
+            if (v.type().has_tensor_type()) types[v.name()] = v.type().tensor_type().elem_type();
+    for (const auto& t : g.initializer()) types[t.name()] = t.data_type();
+    return types;
+}
+
 void rewrite_resizes(onnx::ModelProto& model, bool float32_graph, RewriteReport& report) {
     const int opset = default_opset(model);
+    // A float16 graph (mlrt's conversion keeps Resize in float32 between Casts, since ONNX
+    // Runtime's CPU provider has no float16 Resize) needs each node's input type.
+    const auto types = float32_graph ? std::map<std::string, std::int32_t>{} : element_types(model);
     auto& g = *model.mutable_graph();
     const auto consts = constants(g);
     for (auto& n : *g.mutable_node()) {
         if (n.op_type() != "Resize" || !(n.domain().empty() || n.domain() == "ai.onnx")) continue;
         const std::string name = "Resize '" + n.name() + "': ";
         if (!float32_graph) {
-            report.kept.push_back(name + "float16");
-            continue;
+            const auto type = types.find(n.input(0));
+            if (type == types.end() || type->second != onnx::TensorProto_DataType_FLOAT) {
+                report.kept.push_back(name + "float16");
+                continue;
+            }
         }
         bool sizes = false;
         const std::string why = unsupported(n, opset, consts, sizes);

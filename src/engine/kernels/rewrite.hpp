@@ -21,7 +21,8 @@ struct RewriteReport {
     std::vector<std::string> kept_prelus;
 };
 
-// `float32_graph`: the graph's Resize inputs are float32 (not a float16-converted graph).
+// `float32_graph`: every Resize input is float32; else (a float16 graph) ONNX type inference
+// finds the Resize nodes whose input is float32 all the same.
 RewriteReport rewrite_for_cpu_kernels(onnx::ModelProto& model, bool float32_graph);
 
 // What the report means for a user, one line: "2 Resize node(s) on mlrt's separable kernel; ...".
