@@ -197,49 +197,50 @@ TEST(ResizeKernel, RewriteLeavesWhatItDoesNotImplementAndSaysWhy) {
 
 namespace {
 
+const std::filesystem::path kSharedX2 = MLRT_SHARED_MODELS "/realesr-animevideov3-x2.onnx";
+
+// The shared x2 model through the engine on one odd-sized frame, with and without mlrt's
+// kernels: the two outputs and the kernels each engine reports.
+struct OwnAndTheirs {
+    mlrt::Frame ours, theirs;
+    std::string ours_note, theirs_note;
+};
+OwnAndTheirs run_shared_x2(mlrt::EngineOptions o) {
+    const mlrt::Frame in = mlrt::test::make_frame(45, 29, 3, 5);
+    const mlrt::FrameView v = in.view();
+    OwnAndTheirs r;
+    for (const bool own : {true, false}) {
+        o.own_kernels = own;
+        const mlrt::Engine e(mlrt::ModelSource::from_path(kSharedX2),
+                             {45, 29, mlrt::SampleType::Float32, {3}}, o);
+        (own ? r.ours : r.theirs) = e.run({&v, 1});
+        (own ? r.ours_note : r.theirs_note) = e.model_info().kernels;
+    }
+    return r;
+}
+
 // The engine end to end: a real model whose graph ends in a cubic Resize (and nearest-upsamples
 // its input) gives what ONNX Runtime's own Resize gives, and says which kernel ran.
 TEST(ResizeKernel, EngineOnARealModelMatchesOnnxRuntimesResize) {
-    const std::filesystem::path model = MLRT_SHARED_MODELS "/realesr-animevideov3-x2.onnx";
-    if (!std::filesystem::exists(model)) GTEST_SKIP() << model << " is absent";
-    const mlrt::Frame in = mlrt::test::make_frame(45, 29, 3, 5);
-    const auto run_with = [&](bool own) {
-        mlrt::EngineOptions o;
-        o.own_kernels = own;
-        const mlrt::Engine e(mlrt::ModelSource::from_path(model),
-                             {45, 29, mlrt::SampleType::Float32, {3}}, o);
-        const mlrt::FrameView v = in.view();
-        return std::pair{e.run({&v, 1}), e.model_info().kernels};
-    };
-    const auto [ours, ours_note] = run_with(true);
-    const auto [theirs, theirs_note] = run_with(false);
-    EXPECT_EQ(ours_note, "2 Resize node(s) on mlrt's separable kernel");
-    EXPECT_EQ(theirs_note, "");
-    EXPECT_LE(mlrt::test::max_abs_diff(ours, theirs), 1e-5);
+    if (!std::filesystem::exists(kSharedX2)) GTEST_SKIP() << kSharedX2 << " is absent";
+    const OwnAndTheirs r = run_shared_x2({});
+    EXPECT_EQ(r.ours_note, "2 Resize node(s) on mlrt's separable kernel");
+    EXPECT_EQ(r.theirs_note, "");
+    EXPECT_LE(mlrt::test::max_abs_diff(r.ours, r.theirs), 1e-5);
 }
 
 // The same model converted to float16: its Resize nodes stay float32 between Casts (ONNX
 // Runtime's CPU provider has no float16 Resize), and mlrt's kernel takes them all the same.
 TEST(ResizeKernel, Float16EngineRunsItsFloat32ResizesOnTheKernel) {
-    const std::filesystem::path model = MLRT_SHARED_MODELS "/realesr-animevideov3-x2.onnx";
-    if (!std::filesystem::exists(model)) GTEST_SKIP() << model << " is absent";
-    const mlrt::Frame in = mlrt::test::make_frame(45, 29, 3, 5);
+    if (!std::filesystem::exists(kSharedX2)) GTEST_SKIP() << kSharedX2 << " is absent";
     mlrt::test::TempDir cache("mlrt-resize-fp16");
-    const auto run_with = [&](bool own) {
-        mlrt::EngineOptions o;
-        o.own_kernels = own;
-        o.fp16 = true;
-        o.output_type = mlrt::SampleType::Float32;
-        o.fp16_cache_dir = cache.path();
-        const mlrt::Engine e(mlrt::ModelSource::from_path(model),
-                             {45, 29, mlrt::SampleType::Float32, {3}}, o);
-        const mlrt::FrameView v = in.view();
-        return std::pair{e.run({&v, 1}), e.model_info().kernels};
-    };
-    const auto [ours, ours_note] = run_with(true);
-    const auto [theirs, theirs_note] = run_with(false);
-    EXPECT_EQ(ours_note, "2 Resize node(s) on mlrt's separable kernel");
-    EXPECT_LE(mlrt::test::max_abs_diff(ours, theirs), 1e-5);
+    mlrt::EngineOptions o;
+    o.fp16 = true;
+    o.output_type = mlrt::SampleType::Float32;
+    o.fp16_cache_dir = cache.path();
+    const OwnAndTheirs r = run_shared_x2(o);
+    EXPECT_EQ(r.ours_note, "2 Resize node(s) on mlrt's separable kernel");
+    EXPECT_LE(mlrt::test::max_abs_diff(r.ours, r.theirs), 1e-5);
 }
 
 }  // namespace
