@@ -279,7 +279,10 @@ std::vector<Ort::Session> Engine::Impl::create_sessions(const onnx::ModelProto& 
             so.SetLogSeverityLevel(static_cast<int>(LogSeverity::Verbose));
             so.SetLogId(placement_tap->log_id().c_str());
         }
-        sessions.push_back(detail::make_session(bytes, so, &shared_weights, options, name));
+        const auto make = [&] {
+            return detail::make_session(bytes, so, &shared_weights, options, name);
+        };
+        sessions.push_back(own_kernels ? detail::kernels::create_with_domain(make) : make());
     }
     if (placement_tap)
         info.placements = detail::parse_placements(placement_tap->placement_lines(),

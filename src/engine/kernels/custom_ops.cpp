@@ -1,8 +1,10 @@
 #include "engine/kernels/custom_ops.hpp"
 
+#include <atomic>
 #include <cstdint>
 #include <exception>
 #include <functional>
+#include <mutex>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -245,6 +247,16 @@ OrtCustomOpDomain* custom_op_domain() {
         return d;
     }();
     return domain;
+}
+
+Ort::Session create_with_domain(const std::function<Ort::Session()>& create) {
+    static std::atomic<bool> registered{false};
+    static std::mutex first;
+    if (registered.load(std::memory_order_acquire)) return create();
+    const std::lock_guard<std::mutex> lock(first);
+    Ort::Session session = create();
+    registered.store(true, std::memory_order_release);
+    return session;
 }
 
 }  // namespace mlrt::detail::kernels

@@ -4,6 +4,8 @@
 // (rewrite.hpp); every CPU session is given the domain.
 #include <onnxruntime_cxx_api.h>
 
+#include <functional>
+
 namespace mlrt::detail::kernels {
 
 inline constexpr const char* kDomain = "ai.mlrt";
@@ -16,5 +18,12 @@ inline constexpr const char* kLookupTableFloat = "LookupTableFloat";
 
 // The process's one domain object: sessions refer to it for as long as they live.
 OrtCustomOpDomain* custom_op_domain();
+
+// Creates a session whose options carry custom_op_domain(). ONNX Runtime enters a custom domain
+// in ONNX's process-wide domain table the first time a session uses it, with a check-then-add
+// that two sessions created at once can both pass; the second then fails ("the domain is
+// already exist"), as folder mode with --streams 2 showed. Until one such session exists,
+// their creation is serialised.
+Ort::Session create_with_domain(const std::function<Ort::Session()>& create);
 
 }  // namespace mlrt::detail::kernels
