@@ -30,8 +30,9 @@ class MLRT_API PlainSession {
     void set_input(const FrameView& frame);
     // One Session::Run over the whole frame; the output is discarded.
     void run();
-    // With `options.profile`: ends profiling and returns where the runs spent their time.
-    Profile end_profile();
+    // With `options.profile`: ends profiling and returns where the runs after the first
+    // `warmup_runs` spent their time.
+    Profile end_profile(int warmup_runs = 0);
 
   private:
     struct Impl;

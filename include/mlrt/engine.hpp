@@ -88,8 +88,9 @@ class MLRT_API Engine {
     void run(std::span<const FrameView> clips, const MutableFrameView& out) const;
     Frame run(std::span<const FrameView> clips) const;
     // With EngineOptions::profile: ends the first stream's profiling and returns where its runs
-    // spent their time (each tile is one run). Throws mlrt::Error(InvalidArgument) otherwise.
-    Profile end_profile() const;
+    // spent their time (each tile is one run), leaving out the runs of its first
+    // `warmup_frames` frames. Throws mlrt::Error(InvalidArgument) otherwise.
+    Profile end_profile(int warmup_frames = 0) const;
 
   private:
     struct Impl;

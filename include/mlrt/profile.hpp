@@ -27,8 +27,11 @@ struct Profile {
     MLRT_API double kernel_ms() const;
 };
 
-// Reads ONNX Runtime's profile (its Chrome trace JSON); throws mlrt::Error(Runtime) when the
-// text is not one.
-MLRT_API Profile parse_ort_profile(const std::string& json_text);
+// Reads ONNX Runtime's profile (its Chrome trace JSON), leaving out the first `skip_runs`
+// session runs and every node that started before the first run kept (warm-up: ONNX Runtime's
+// first run plans its memory pattern and the second allocates it, so both are slower than the
+// runs after). Throws mlrt::Error(Runtime) when the text is not a trace, or when it holds no run
+// beyond the skipped ones.
+MLRT_API Profile parse_ort_profile(const std::string& json_text, int skip_runs = 0);
 
 }  // namespace mlrt

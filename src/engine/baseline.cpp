@@ -103,9 +103,9 @@ void PlainSession::run() {
 
 namespace mlrt {
 
-Profile PlainSession::end_profile() {
+Profile PlainSession::end_profile(int warmup_runs) {
     try {
-        return detail::end_profiling(impl_->session);
+        return detail::end_profiling(impl_->session, warmup_runs);
     } catch (const Ort::Exception& e) {
         throw Error(ErrorKind::Runtime, std::string("ending ONNX Runtime's profile: ") + e.what());
     }

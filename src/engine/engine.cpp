@@ -384,11 +384,12 @@ void Engine::run(std::span<const FrameView> clips, const MutableFrameView& out) 
     impl_->run_tiles(*impl_->streams[static_cast<std::size_t>(lease.index())], clips, out);
 }
 
-Profile Engine::end_profile() const {
+Profile Engine::end_profile(int warmup_frames) const {
     if (!impl_->options.profile)
         throw Error(ErrorKind::InvalidArgument, "the engine was not built with profiling on");
     try {
-        return detail::end_profiling(impl_->streams.front()->session());
+        return detail::end_profiling(impl_->streams.front()->session(),
+                                     warmup_frames * layout().count());
     } catch (const Ort::Exception& e) {
         throw Error(ErrorKind::Runtime, std::string("ending ONNX Runtime's profile: ") + e.what());
     }

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <map>
+#include <string_view>
+#include <utility>
 #include <nlohmann/json.hpp>
 
 #include "mlrt/error.hpp"
@@ -38,21 +40,37 @@ double Profile::kernel_ms() const {
     return ms;
 }
 
-Profile parse_ort_profile(const std::string& text) {
+Profile parse_ort_profile(const std::string& text, int skip_runs) {
     // A Chrome trace: an array of events; "Node" events named "<node>_kernel_time" carry each
-    // kernel's duration in microseconds, "Session" events named "model_run" each run's.
+    // kernel's duration in microseconds, "Session" events named "model_run" each run's; "ts" is
+    // each event's start.
     const nlohmann::json events = nlohmann::json::parse(text, nullptr, false);
     if (!events.is_array())
         throw Error(ErrorKind::Runtime, "ONNX Runtime's profile is not a JSON array of events");
+    const auto is_run = [](const nlohmann::json& e) {
+        return e.is_object() && e.value("cat", "") == "Session" && e.value("name", "") == "model_run";
+    };
+    std::vector<double> run_starts;
+    for (const auto& e : events)
+        if (is_run(e)) run_starts.push_back(e.value("ts", 0.0));
+    skip_runs = std::max(0, skip_runs);
+    if (skip_runs > 0 && std::cmp_greater_equal(skip_runs, run_starts.size()))
+        throw Error(ErrorKind::Runtime,
+                    "ONNX Runtime's profile holds " + std::to_string(run_starts.size()) +
+                        " run(s), none after the " + std::to_string(skip_runs) + " warm-up run(s)");
+    std::sort(run_starts.begin(), run_starts.end());
+    const double first_kept =
+        skip_runs > 0 ? run_starts[static_cast<std::size_t>(skip_runs)] : -1.0;
+
     Profile p;
     std::map<std::string, NodeTime> nodes;
     constexpr std::string_view kSuffix = "_kernel_time";
     for (const auto& e : events) {
-        if (!e.is_object()) continue;
+        if (!e.is_object() || e.value("ts", 0.0) < first_kept) continue;
         const std::string cat = e.value("cat", "");
         const std::string name = e.value("name", "");
         const double ms = e.value("dur", 0.0) / 1000.0;
-        if (cat == "Session" && name == "model_run") {
+        if (is_run(e)) {
             ++p.runs;
             p.run_ms += ms;
         } else if (cat == "Node" && name.size() > kSuffix.size() &&

@@ -132,7 +132,7 @@ void enable_profiling(Ort::SessionOptions& so) {
     so.EnableProfiling(prefix.c_str());
 }
 
-Profile end_profiling(Ort::Session& session) {
+Profile end_profiling(Ort::Session& session, int skip_runs) {
     Ort::AllocatorWithDefaultOptions alloc;
     const std::string path = session.EndProfilingAllocated(alloc).get();
     std::ifstream in(path, std::ios::binary);
@@ -141,7 +141,7 @@ Profile end_profiling(Ort::Session& session) {
     std::filesystem::remove(path, ignored);
     if (text.empty())
         throw Error(ErrorKind::Runtime, "ONNX Runtime's profile '" + path + "' could not be read");
-    return parse_ort_profile(text);
+    return parse_ort_profile(text, skip_runs);
 }
 
 Ort::SessionOptions make_session_options(const EngineOptions& options, int intra_op_threads,

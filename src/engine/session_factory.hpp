@@ -35,8 +35,9 @@ std::mutex& webgpu_device_lock();
 
 // Profiling: turns ONNX Runtime's profiler on in `so`, writing under the temporary folder.
 void enable_profiling(Ort::SessionOptions& so);
-// Ends `session`'s profiling, reads and removes its file, and returns what it recorded.
-Profile end_profiling(Ort::Session& session);
+// Ends `session`'s profiling, reads and removes its file, and returns what it recorded after its
+// first `skip_runs` runs.
+Profile end_profiling(Ort::Session& session, int skip_runs);
 
 // Intra-op threads per stream when the caller leaves it to us: the cores split across streams.
 int default_intra_op_threads(int num_streams);

@@ -11,7 +11,7 @@ struct Int8Bench {
     std::string model_name;
     InputFormat input;
     EngineOptions options;  // with int8; its float32 twin is the same without
-    int warmup = 1;
+    int warmup = 2;
     int repeats = 5;
     int calibrate = 4;  // calibration frames
     bool json = false;

@@ -119,7 +119,7 @@ Column profile_engine(const std::string& name, const ModelSource& model, const I
     o.num_streams = 1;
     const Engine e(model, in, o);
     (void)time_engine(e, frame.view(), b.warmup, b.repeats, 1);
-    Column c{name, e.end_profile(), 0};
+    Column c{name, e.end_profile(b.warmup), 0};
     c.frames = static_cast<double>(c.profile.runs) / static_cast<double>(e.layout().count());
     return c;
 }
@@ -238,7 +238,7 @@ int bench_profile(const ModelSource& model, const ProfileBench& b) {
         plain_options.profile = true;
         PlainSession plain(model, plain_options, threads);
         (void)time_plain(plain, frame.view(), b.warmup, b.repeats);
-        Column c{"plain ORT", plain.end_profile(), 0};
+        Column c{"plain ORT", plain.end_profile(b.warmup), 0};
         c.frames = c.profile.runs;
         cols.push_back(std::move(c));
     }

@@ -12,7 +12,7 @@ struct ProfileBench {
     std::string model_name;
     InputFormat input;
     EngineOptions options;  // with int8: the float32 engine is profiled beside the int8 one
-    int warmup = 1;
+    int warmup = 2;
     int repeats = 5;
     int calibrate = 4;
     int top = 10;  // nodes listed

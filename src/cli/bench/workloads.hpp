@@ -13,7 +13,7 @@ struct WorkloadBench {
     std::string dir;  // holds luma.onnx, chroma.onnx, strength.onnx, interpolation.onnx, ...
     int width = 0, height = 0;
     EngineOptions options;
-    int warmup = 1;
+    int warmup = 2;
     int repeats = 5;
     bool json = false;
 };
