@@ -3,6 +3,8 @@
 // VapourSynth frames or decoder buffers without copying; Frame owns tightly packed planes.
 #include <cstddef>
 #include <cstdint>
+#include <memory>
+#include <new>
 #include <span>
 #include <string>
 #include <vector>
@@ -43,30 +45,30 @@ struct MutableFrameView {
     std::span<const MutablePlaneView> planes;
 };
 
-// An owning frame with packed rows (stride = width * bytes_per_sample).
+// An owning frame with packed rows (stride = width * bytes_per_sample), its planes back to back
+// in one zeroed block on a 64-byte boundary: the layout of a [planes, height, width] tensor, which
+// an engine that runs the whole frame in one tile reads and writes in place.
 class MLRT_API Frame {
   public:
     Frame() = default;
     Frame(int width, int height, int planes, SampleType type);
     Frame(const Frame& other);
     Frame& operator=(const Frame& other);
-    Frame(Frame&&) noexcept = default;  // moving the plane buffers keeps their addresses
-    Frame& operator=(Frame&&) noexcept = default;
+    Frame(Frame&& other) noexcept;  // moving keeps the planes' addresses; `other` is left empty
+    Frame& operator=(Frame&& other) noexcept;
     ~Frame() = default;
 
     int width() const noexcept { return width_; }
     int height() const noexcept { return height_; }
-    int num_planes() const noexcept { return static_cast<int>(planes_.size()); }
+    int num_planes() const noexcept { return planes_; }
     SampleType type() const noexcept { return type_; }
     std::ptrdiff_t stride() const noexcept {
         return static_cast<std::ptrdiff_t>(width_) *
                static_cast<std::ptrdiff_t>(bytes_per_sample(type_));
     }
 
-    std::span<std::byte> plane_bytes(int p) { return planes_.at(static_cast<std::size_t>(p)); }
-    std::span<const std::byte> plane_bytes(int p) const {
-        return planes_.at(static_cast<std::size_t>(p));
-    }
+    std::span<std::byte> plane_bytes(int p);
+    std::span<const std::byte> plane_bytes(int p) const;
 
     // Typed access; throws mlrt::Error when T does not match the sample type.
     template <class T>
@@ -79,12 +81,16 @@ class MLRT_API Frame {
     MutableFrameView mutable_view();
 
   private:
+    void allocate();
     void rebuild_views();
+    std::size_t plane_size() const noexcept;  // bytes
 
     int width_ = 0;
     int height_ = 0;
+    int planes_ = 0;
     SampleType type_ = SampleType::Float32;
-    std::vector<std::vector<std::byte>> planes_;
+    std::unique_ptr<std::byte[]> storage_;  // 63 bytes more than the planes, for alignment
+    std::byte* data_ = nullptr;             // the first plane, on a 64-byte boundary
     std::vector<PlaneView> const_views_;
     std::vector<MutablePlaneView> mut_views_;
 };

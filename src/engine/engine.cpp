@@ -99,6 +99,8 @@ struct Engine::Impl {
     void check_frames(std::span<const FrameView> clips, const MutableFrameView& out) const;
     void run_tiles(SessionStream& s, std::span<const FrameView> clips,
                    const MutableFrameView& out) const;
+    bool run_in_place(SessionStream& s, std::span<const FrameView> clips,
+                      const MutableFrameView& out) const;
 };
 
 Engine::Impl::Impl(const ModelSource& source, const InputFormat& in, const EngineOptions& opt)
@@ -326,8 +328,37 @@ void Engine::Impl::check_frames(std::span<const FrameView> clips,
         if (!p.data) bad_arg("output frame has a null plane");
 }
 
+// One tile that is the whole frame, and frames whose memory already is the input or output
+// tensor (frame_as_tensor): the session reads or writes that memory, and its copy is skipped.
+// Returns false, having run nothing, where neither is the case.
+bool Engine::Impl::run_in_place(SessionStream& s, std::span<const FrameView> clips,
+                                const MutableFrameView& out) const {
+    if (layout.count() != 1 || layout.x.tile != input.width || layout.y.tile != input.height)
+        return false;
+    const std::byte* in =
+        clips.size() == 1 ? detail::frame_as_tensor(clips.front(), info.input_type) : nullptr;
+    std::byte* o = detail::frame_as_tensor(out, info.output_type);
+    if (!in && !o) return false;
+    if (in && o) {
+        // ONNX Runtime must not write memory it is still reading: such an input is copied.
+        const std::size_t in_bytes = detail::tensor_bytes(
+            input.width, input.height, clips.front().planes.size(), info.input_type);
+        const std::size_t out_bytes =
+            detail::tensor_bytes(out.width, out.height, out.planes.size(), info.output_type);
+        if (in < o + out_bytes && o < in + in_bytes) in = nullptr;
+    }
+    const detail::TileRect whole{0, 0, input.width, input.height};
+    if (!in) detail::gather_tile(clips, whole, s.input());
+    s.run(in, o);
+    if (!o)
+        detail::scatter_tile(s.output(), info.output_type, whole, info.scale,
+                             {0, out_width, 0, out_height}, out);
+    return true;
+}
+
 void Engine::Impl::run_tiles(SessionStream& s, std::span<const FrameView> clips,
                              const MutableFrameView& out) const {
+    if (run_in_place(s, clips, out)) return;
     const int sc = info.scale;
     const int tw = layout.x.tile, th = layout.y.tile;
     const int ovx = options.overlap_width, ovy = options.overlap_height;

@@ -2,9 +2,9 @@
 
 #include <algorithm>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string_view>
 #include <utility>
-#include <nlohmann/json.hpp>
 
 #include "mlrt/error.hpp"
 
@@ -48,7 +48,8 @@ Profile parse_ort_profile(const std::string& text, int skip_runs) {
     if (!events.is_array())
         throw Error(ErrorKind::Runtime, "ONNX Runtime's profile is not a JSON array of events");
     const auto is_run = [](const nlohmann::json& e) {
-        return e.is_object() && e.value("cat", "") == "Session" && e.value("name", "") == "model_run";
+        return e.is_object() && e.value("cat", "") == "Session" &&
+               e.value("name", "") == "model_run";
     };
     std::vector<double> run_starts;
     for (const auto& e : events)

@@ -16,6 +16,10 @@ Ort::Value wrap(std::byte* buffer, const TensorShape& shape) {
                                     shape.dims.size(), ort_type(shape.type));
 }
 
+AlignedBuffer aligned_buffer(std::size_t bytes) {
+    return AlignedBuffer(static_cast<std::byte*>(::operator new[](bytes, std::align_val_t{64})));
+}
+
 }  // namespace
 
 std::size_t TensorShape::bytes() const noexcept {
@@ -30,25 +34,33 @@ SessionStream::SessionStream(Ort::Session session, const std::string& input_name
                              std::mutex* device_lock)
     : session_(std::move(session)),
       input_name_(input_name),
-      input_buffer_(std::make_unique_for_overwrite<std::byte[]>(input.bytes())),
-      output_buffer_(std::make_unique_for_overwrite<std::byte[]>(output.bytes())),
+      output_name_(output_name),
+      input_shape_(input),
+      output_shape_(output),
+      input_buffer_(aligned_buffer(input.bytes())),
+      output_buffer_(aligned_buffer(output.bytes())),
       binding_(session_),
       device_lock_(device_lock) {
     input_value_ = wrap(input_buffer_.get(), input);
     output_value_ = wrap(output_buffer_.get(), output);
-    binding_.BindOutput(output_name.c_str(), output_value_);  // the input is bound by run()
     // Runs log at the engine's level even where the session itself logs verbosely.
     run_options_.SetRunLogSeverityLevel(static_cast<int>(run_log_severity));
 }
 
-void SessionStream::run() {
+void SessionStream::run(const std::byte* input, std::byte* output) {
     try {
         // Binding a CPU tensor to a GPU provider's session copies it to the device there and
         // then, so the tile just written is bound again: one upload per run. (On the CPU this
         // only records the tensor.) The output comes back into its bound buffer after the run.
+        // Both are bound on every run: the last run may have bound the caller's memory.
+        // ONNX Runtime never writes a graph input, so the caller's const input is only read.
         std::unique_lock<std::mutex> device;
         if (device_lock_) device = std::unique_lock(*device_lock_);
-        binding_.BindInput(input_name_.c_str(), input_value_);
+        const Ort::Value in_value =
+            input ? wrap(const_cast<std::byte*>(input), input_shape_) : Ort::Value{nullptr};
+        const Ort::Value out_value = output ? wrap(output, output_shape_) : Ort::Value{nullptr};
+        binding_.BindInput(input_name_.c_str(), input ? in_value : input_value_);
+        binding_.BindOutput(output_name_.c_str(), output ? out_value : output_value_);
         session_.Run(run_options_, binding_);
     } catch (const Ort::Exception& e) {
         std::string what = e.what();

@@ -1,5 +1,6 @@
 #include "engine/tile_copy.hpp"
 
+#include <cstdint>
 #include <cstring>
 
 namespace mlrt::detail {
@@ -19,7 +20,34 @@ void convert_row(const std::byte* src, SampleType from, std::byte* dst, SampleTy
     }
 }
 
+template <class View>
+auto as_tensor(const View& f, SampleType type) noexcept -> decltype(f.planes.front().data) {
+    if (f.type != type || f.planes.empty()) return nullptr;
+    const auto row =
+        static_cast<std::ptrdiff_t>(static_cast<std::size_t>(f.width) * bytes_per_sample(type));
+    const auto base = f.planes.front().data;
+    if (reinterpret_cast<std::uintptr_t>(base) % 64 != 0) return nullptr;
+    for (std::size_t p = 0; p < f.planes.size(); ++p)
+        if (f.planes[p].stride != row ||
+            f.planes[p].data != base + static_cast<std::ptrdiff_t>(p) * row * f.height)
+            return nullptr;
+    return base;
+}
+
 }  // namespace
+
+const std::byte* frame_as_tensor(const FrameView& frame, SampleType type) noexcept {
+    return as_tensor(frame, type);
+}
+
+std::byte* frame_as_tensor(const MutableFrameView& frame, SampleType type) noexcept {
+    return as_tensor(frame, type);
+}
+
+std::size_t tensor_bytes(int width, int height, std::size_t planes, SampleType type) noexcept {
+    return static_cast<std::size_t>(width) * static_cast<std::size_t>(height) * planes *
+           bytes_per_sample(type);
+}
 
 int mirror_index(int i, int n) noexcept {
     if (n == 1) return 0;

@@ -29,4 +29,13 @@ struct OutputRegion {
 void scatter_tile(const std::byte* tensor, SampleType tensor_type, const TileRect& tile, int scale,
                   const OutputRegion& region, const MutableFrameView& out);
 
+// The frame's memory as the tensor [1, planes, height, width] of `type`, where it already is
+// one: planes back to back with packed rows, starting on a 64-byte boundary (as ONNX Runtime
+// aligns its own tensors; its kernels run slower on less). Null otherwise.
+const std::byte* frame_as_tensor(const FrameView& frame, SampleType type) noexcept;
+std::byte* frame_as_tensor(const MutableFrameView& frame, SampleType type) noexcept;
+
+// The bytes of a tensor that frame_as_tensor() found.
+std::size_t tensor_bytes(int width, int height, std::size_t planes, SampleType type) noexcept;
+
 }  // namespace mlrt::detail

@@ -1,10 +1,12 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <cstring>
 #include <fstream>
 #include <functional>
 #include <thread>
 
+#include "engine/tile_copy.hpp"
 #include "mlrt/engine.hpp"
 #include "mlrt/error.hpp"
 #include "mlrt/version.hpp"
@@ -264,6 +266,105 @@ TEST(Engine, LoadFromPath) {
     Engine e(ModelSource::from_path(path), format(8, 8, {1}), {});
     EXPECT_EQ(e.model_info().input_channels, 1);
     EXPECT_EQ(e.output_planes(), 1);
+}
+
+// Planes in separate buffers with padded rows: never a tensor, so the engine copies.
+struct ScatteredFrame {
+    int width, height;
+    std::vector<std::vector<float>> planes;
+    std::vector<MutablePlaneView> views;
+    std::vector<PlaneView> const_views;
+    ScatteredFrame(int w, int h, int n, const Frame* from = nullptr) : width(w), height(h) {
+        const int stride = w + 7;
+        for (int p = 0; p < n; ++p) planes.emplace_back(static_cast<std::size_t>(stride * h), -9.f);
+        for (int p = 0; p < n; ++p) {
+            auto* data = reinterpret_cast<std::byte*>(planes[static_cast<std::size_t>(p)].data());
+            views.push_back({data, stride * 4});
+            const_views.push_back({data, stride * 4});
+            if (from)
+                for (int y = 0; y < h; ++y)
+                    std::memcpy(data + y * stride * 4, from->plane<float>(p).data() + y * w,
+                                static_cast<std::size_t>(w) * 4);
+        }
+    }
+    MutableFrameView view() { return {width, height, SampleType::Float32, views}; }
+    FrameView const_view() const { return {width, height, SampleType::Float32, const_views}; }
+    Frame frame() const {
+        Frame f(width, height, static_cast<int>(planes.size()), SampleType::Float32);
+        for (std::size_t p = 0; p < planes.size(); ++p)
+            for (int y = 0; y < height; ++y)
+                std::memcpy(f.plane<float>(static_cast<int>(p)).data() + y * width,
+                            planes[p].data() + y * (width + 7),
+                            static_cast<std::size_t>(width) * 4);
+        return f;
+    }
+};
+
+TEST(Engine, FrameMemoryIsATensorOnlyWhenLaidOutAsOne) {
+    Frame f = test::make_frame(20, 6, 3);
+    const FrameView v = f.view();
+    EXPECT_EQ(detail::frame_as_tensor(v, SampleType::Float32), f.plane_bytes(0).data());
+    EXPECT_EQ(detail::frame_as_tensor(v, SampleType::Float16), nullptr);
+    const MutableFrameView mv = f.mutable_view();
+    EXPECT_EQ(detail::frame_as_tensor(mv, SampleType::Float32), f.plane_bytes(0).data());
+    // Planes out of order, padded rows, or a base off the 64-byte boundary: not a tensor.
+    std::vector<PlaneView> swapped(v.planes.begin(), v.planes.end());
+    std::swap(swapped[1], swapped[2]);
+    EXPECT_EQ(detail::frame_as_tensor(FrameView{20, 6, SampleType::Float32, swapped},
+                                      SampleType::Float32),
+              nullptr);
+    const ScatteredFrame padded(20, 6, 3);
+    EXPECT_EQ(detail::frame_as_tensor(padded.const_view(), SampleType::Float32), nullptr);
+    std::vector<PlaneView> shifted;
+    for (int p = 0; p < 3; ++p)
+        shifted.push_back({f.plane_bytes(0).data() + 4 + p * 19 * 4 * 6, 19 * 4});
+    EXPECT_EQ(detail::frame_as_tensor(FrameView{19, 6, SampleType::Float32, shifted},
+                                      SampleType::Float32),
+              nullptr);
+}
+
+TEST(Engine, WholeFrameRunsReadAndWriteFramesInPlace) {
+    // Frames that are tensors are bound as the session's input and output; frames that are not
+    // are copied. Each run binds afresh: a run into other memory must leave the last output
+    // alone, which a binding left on it would overwrite.
+    ConvStackSpec spec;
+    spec.scale = 2;
+    spec.layers = 3;
+    const std::string model = test::conv_stack_model(spec);
+    const Engine e(ModelSource::from_bytes(model), format(40, 24), {});
+    const Frame in1 = test::make_frame(40, 24, 3, 11), in2 = test::make_frame(40, 24, 3, 12);
+    auto through_copies = [&](const Frame& in) {
+        const ScatteredFrame src(40, 24, 3, &in);
+        ScatteredFrame dst(80, 48, 3);
+        const FrameView v = src.const_view();
+        e.run(std::span<const FrameView>(&v, 1), dst.view());
+        return dst.frame();
+    };
+    const Frame want1 = through_copies(in1), want2 = through_copies(in2);
+    ASSERT_GT(test::max_abs_diff(want1, want2), 1e-3);
+
+    Frame a(80, 48, 3, SampleType::Float32);
+    const FrameView v1 = in1.view(), v2 = in2.view();
+    e.run(std::span<const FrameView>(&v1, 1), a.mutable_view());
+    EXPECT_EQ(test::max_abs_diff(a, want1), 0.0);
+    ScatteredFrame b(80, 48, 3);
+    e.run(std::span<const FrameView>(&v2, 1), b.view());
+    EXPECT_EQ(test::max_abs_diff(b.frame(), want2), 0.0);
+    EXPECT_EQ(test::max_abs_diff(a, want1), 0.0) << "a later run wrote the earlier output";
+    const ScatteredFrame src2(40, 24, 3, &in2);
+    const FrameView s2 = src2.const_view();
+    Frame c(80, 48, 3, SampleType::Float32);
+    e.run(std::span<const FrameView>(&s2, 1), c.mutable_view());  // copied in, written in place
+    EXPECT_EQ(test::max_abs_diff(c, want2), 0.0);
+
+    // The output may be the input's own memory (a filter applied in place).
+    spec.scale = 1;
+    const Engine same(ModelSource::from_bytes(test::conv_stack_model(spec)), format(40, 24), {});
+    const Frame want = same.run(std::span<const FrameView>(&v1, 1));
+    Frame io = in1;
+    const FrameView iv = io.view();
+    same.run(std::span<const FrameView>(&iv, 1), io.mutable_view());
+    EXPECT_EQ(test::max_abs_diff(io, want), 0.0);
 }
 
 TEST(EngineErrors, NameTheProblem) {
