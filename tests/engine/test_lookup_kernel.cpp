@@ -307,4 +307,93 @@ TEST(LookupKernel, EngineOnSrvggInt8IsTheSameWithAndWithoutMlrtKernels) {
     EXPECT_LE(mlrt::test::max_abs_diff(a, b), 1e-5);
 }
 
+// A graph of one mlrt kernel node run directly: what the kernels refuse at run time (the rewrite
+// never builds such nodes, so only a hand-made graph reaches these checks) is an error from
+// Session::Run that names the problem, not a crash or a read past the table.
+std::string kernel_run_error(const std::string& op, const onnx::TensorProto& second,
+                             std::int64_t axis, bool float_input) {
+    auto m = make_model(13, "mlrt-tests", "kernel");
+    auto* o = m.add_opset_import();
+    o->set_domain(kernels::kDomain);
+    o->set_version(1);
+    auto& g = *m.mutable_graph();
+    add_initializer(g, second);
+    auto& n = add_node(g, op, {"x", second.name()}, {"y"}, "k");
+    n.set_domain(kernels::kDomain);
+    if (op == kernels::kResizeScales) {
+        set_string(n, "mode", "linear");
+        set_string(n, "coordinate_transformation_mode", "half_pixel");
+        set_string(n, "nearest_mode", "round_prefer_floor");
+        set_float(n, "cubic_coeff_a", -0.75f);
+        set_int(n, "exclude_outside", 0);
+    } else {
+        set_int(n, "axis", axis);
+    }
+    const auto in_type =
+        float_input ? onnx::TensorProto_DataType_FLOAT : onnx::TensorProto_DataType_UINT8;
+    *g.add_input() = tensor_info("x", in_type, {1, 4, 16, 16});
+    *g.add_output() =
+        tensor_info("y",
+                    op == kernels::kLookupTable ? onnx::TensorProto_DataType_UINT8
+                                                : onnx::TensorProto_DataType_FLOAT,
+                    float_input ? std::vector<Dim>{1, 4, 32, 32} : std::vector<Dim>{1, 4, 16, 16});
+    Ort::SessionOptions so;
+    so.Add(kernels::custom_op_domain());
+    const std::string bytes = m.SerializeAsString();
+    Ort::Session s(ort_env(), bytes.data(), bytes.size(), so);
+    std::vector<float> xf(4 * 16 * 16, 0.5f);
+    std::vector<std::uint8_t> xb(4 * 16 * 16, 7);
+    const std::vector<std::int64_t> dims{1, 4, 16, 16};
+    const auto mem = Ort::MemoryInfo::CreateCpu(OrtDeviceAllocator, OrtMemTypeDefault);
+    Ort::Value in = float_input ? Ort::Value::CreateTensor<float>(mem, xf.data(), xf.size(),
+                                                                  dims.data(), dims.size())
+                                : Ort::Value::CreateTensor<std::uint8_t>(mem, xb.data(), xb.size(),
+                                                                         dims.data(), dims.size());
+    const char* in_names[] = {"x"};
+    const char* out_names[] = {"y"};
+    try {
+        (void)s.Run(Ort::RunOptions{}, in_names, &in, 1, out_names, 1);
+    } catch (const Ort::Exception& e) {
+        return e.what();
+    }
+    return "(ran)";
+}
+
+onnx::TensorProto uint8_table(std::int64_t rows, std::int64_t columns) {
+    onnx::TensorProto t;
+    t.set_name("table");
+    t.set_data_type(onnx::TensorProto_DataType_UINT8);
+    t.add_dims(rows);
+    t.add_dims(columns);
+    t.set_raw_data(std::string(static_cast<std::size_t>(rows * columns), '\x01'));
+    return t;
+}
+
+TEST(LookupKernel, KernelsRefuseBadInputsAtRunTimeByName) {
+    const auto expect = [](const std::string& got, const std::string& want) {
+        EXPECT_NE(got.find(want), std::string::npos) << got;
+    };
+    const std::string lut = kernels::kLookupTable;
+    EXPECT_EQ(kernel_run_error(lut, uint8_table(4, 256), 1, false), "(ran)");  // the control
+    EXPECT_EQ(kernel_run_error(lut, uint8_table(1, 256), 1, false), "(ran)");
+    expect(kernel_run_error(lut, uint8_table(3, 256), 1, false),
+           "mlrt LookupTable: the table has 3 rows for 4 channels");
+    expect(kernel_run_error(lut, uint8_table(4, 255), 1, false),
+           "mlrt LookupTable: the table must be [channels, 256]");
+    expect(kernel_run_error(lut, uint8_table(4, 256), 5, false),
+           "mlrt LookupTable: axis 5 is outside a tensor of rank 4");
+    const onnx::TensorProto ftable = float_tensor("table", {2, 256}, std::vector<float>(512, 0.5f));
+    expect(kernel_run_error(kernels::kLookupTableFloat, ftable, 1, false),
+           "mlrt LookupTable: the table has 2 rows for 4 channels");
+    expect(kernel_run_error(kernels::kResizeScales, float_tensor("scales", {4}, {1, 2, 2, 2}), 0,
+                            true),
+           "scales must be 1 on N and C");
+    expect(
+        kernel_run_error(kernels::kResizeScales, float_tensor("scales", {3}, {1, 1, 2}), 0, true),
+        "scales must hold 4 values");
+    EXPECT_EQ(kernel_run_error(kernels::kResizeScales, float_tensor("scales", {4}, {1, 1, 2, 2}), 0,
+                               true),
+              "(ran)");
+}
+
 }  // namespace
