@@ -263,7 +263,7 @@ std::vector<Ort::Session> Engine::Impl::create_sessions(const onnx::ModelProto& 
     if (options.provider == Provider::CPU && options.own_kernels) {
         const auto report =
             detail::kernels::rewrite_for_cpu_kernels(run_model, !info.fp16_converted);
-        own_kernels = report.rewritten + report.lookups + report.dequantizing_lookups > 0;
+        own_kernels = report.kernel_nodes() > 0;
         info.kernels = detail::kernels::describe(report);
     }
     const std::string bytes = run_model.SerializeAsString();

@@ -9,6 +9,7 @@
 #include <limits>
 
 #include "bench/measure.hpp"
+#include "engine_flags.hpp"
 #include "mlrt/int8.hpp"
 #include "util/json.hpp"
 
@@ -69,6 +70,8 @@ int bench_int8(const ModelSource& model, const Int8Bench& b) {
     std::filesystem::remove_all(int8.fp16_cache_dir, ignored);
 
     const Engine reference(model, in, float32);
+    report_device(reference.model_info(), b.verbose);
+    report_device(quantized.model_info(), b.verbose);
     const FrameView timed = other_frames[0].view();
     const Timing t32 = time_engine(reference, timed, b.warmup, b.repeats, reference.num_streams());
     const Timing t8 = time_engine(quantized, timed, b.warmup, b.repeats, quantized.num_streams());

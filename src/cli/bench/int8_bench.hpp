@@ -15,6 +15,7 @@ struct Int8Bench {
     int repeats = 5;
     int calibrate = 4;  // calibration frames
     bool json = false;
+    bool verbose = false;  // -v: what each engine runs on (report_device), on stderr
 };
 
 int bench_int8(const ModelSource& model, const Int8Bench& bench);

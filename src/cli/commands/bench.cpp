@@ -314,6 +314,7 @@ int bench_int8_mode(const BenchArgs& a) {
     b.repeats = a.repeats;
     b.calibrate = calibration_args(a.engine).frames;
     b.json = a.json;
+    b.verbose = a.engine.verbose;
     return bench_int8(s.source, b);
 }
 

@@ -9,6 +9,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "engine/kernels/depth_to_space.hpp"
 #include "engine/kernels/lookup.hpp"
 #include "engine/kernels/resize.hpp"
 
@@ -232,18 +233,78 @@ struct LookupOp : Ort::CustomOpBase<LookupOp<T>, LookupKernel<T>, /*WithStatus=*
     ONNXTensorElementDataType GetOutputType(std::size_t) const { return kType; }
 };
 
+// ONNX's DepthToSpace on NCHW float32 (attributes blocksize, mode "DCR" or "CRD").
+class DepthToSpaceKernel {
+  public:
+    explicit DepthToSpaceKernel(const OrtKernelInfo* info) {
+        const Ort::ConstKernelInfo k(info);
+        blocksize_ = k.GetAttribute<std::int64_t>("blocksize");
+        const std::string mode = k.GetAttribute<std::string>("mode");
+        if (blocksize_ < 1 || (mode != "DCR" && mode != "CRD"))
+            fail("blocksize " + std::to_string(blocksize_) + " and mode '" + mode +
+                 "' are not ONNX's");
+        mode_ = mode == "DCR" ? DepthToSpaceMode::DCR : DepthToSpaceMode::CRD;
+    }
+
+    OrtStatusPtr ComputeV2(OrtKernelContext* context) const noexcept {
+        return compute_as_status(*this, context);
+    }
+
+    void compute(Ort::KernelContext ctx) const {
+        const Ort::ConstValue x = ctx.GetInput(0);
+        const std::vector<std::int64_t> dims = x.GetTensorTypeAndShapeInfo().GetShape();
+        if (dims.size() != 4) fail("input must be 4-D (NCHW)");
+        const std::int64_t b = blocksize_;
+        if (dims[1] % (b * b) != 0)
+            fail(std::to_string(dims[1]) + " channels are not a multiple of blocksize² (" +
+                 std::to_string(b * b) + ")");
+        const std::vector<std::int64_t> out_dims{dims[0], dims[1] / (b * b), dims[2] * b,
+                                                 dims[3] * b};
+        Ort::UnownedValue y = ctx.GetOutput(0, out_dims.data(), out_dims.size());
+        depth_to_space(x.GetTensorData<float>(), y.GetTensorMutableData<float>(),
+                       {dims[0], dims[1], dims[2], dims[3], b}, mode_, thread_pool(ctx));
+    }
+
+  private:
+    [[noreturn]] static void fail(const std::string& why) {
+        throw Ort::Exception("mlrt DepthToSpace: " + why, ORT_INVALID_ARGUMENT);
+    }
+
+    std::int64_t blocksize_ = 1;
+    DepthToSpaceMode mode_ = DepthToSpaceMode::DCR;
+};
+
+struct DepthToSpaceOp : Ort::CustomOpBase<DepthToSpaceOp, DepthToSpaceKernel, /*WithStatus=*/true> {
+    OrtStatusPtr CreateKernelV2(const OrtApi&, const OrtKernelInfo* info,
+                                void** kernel) const noexcept {
+        return create_kernel<DepthToSpaceKernel>(kernel, info);
+    }
+    const char* GetName() const { return kDepthToSpace; }
+    const char* GetExecutionProviderType() const { return "CPUExecutionProvider"; }
+    std::size_t GetInputTypeCount() const { return 1; }
+    ONNXTensorElementDataType GetInputType(std::size_t) const {
+        return ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT;
+    }
+    std::size_t GetOutputTypeCount() const { return 1; }
+    ONNXTensorElementDataType GetOutputType(std::size_t) const {
+        return ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT;
+    }
+};
+
 }  // namespace
 
 OrtCustomOpDomain* custom_op_domain() {
     static const ResizeOp scales(false), sizes(true);
     static const LookupOp<std::uint8_t> lookup;
     static const LookupOp<float> lookup_float;
+    static const DepthToSpaceOp depth_to_space;
     static Ort::CustomOpDomain domain = [] {
         Ort::CustomOpDomain d(kDomain);
         d.Add(&scales);
         d.Add(&sizes);
         d.Add(&lookup);
         d.Add(&lookup_float);
+        d.Add(&depth_to_space);
         return d;
     }();
     return domain;

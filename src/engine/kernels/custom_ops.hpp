@@ -15,6 +15,8 @@ inline constexpr const char* kResizeSizes = "ResizeSizes";    // (X, sizes int64
 inline constexpr const char* kLookupTable = "LookupTable";
 // The same with a float table: (X uint8, table float[channels or 1, 256]) -> float.
 inline constexpr const char* kLookupTableFloat = "LookupTableFloat";
+// ONNX's DepthToSpace on float32 NCHW (X) -> Y; attributes blocksize and mode ("DCR", "CRD").
+inline constexpr const char* kDepthToSpace = "DepthToSpace";
 
 // The process's one domain object: sessions refer to it for as long as they live.
 OrtCustomOpDomain* custom_op_domain();

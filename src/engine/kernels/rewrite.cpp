@@ -125,11 +125,11 @@ std::map<std::string, std::int32_t> element_types(const onnx::ModelProto& model)
     return types;
 }
 
-void rewrite_resizes(onnx::ModelProto& model, bool float32_graph, RewriteReport& report) {
+// A float16 graph (mlrt's conversion keeps Resize in float32 between Casts, since ONNX
+// Runtime's CPU provider has no float16 Resize) needs each node's input type: `types`.
+void rewrite_resizes(onnx::ModelProto& model, bool float32_graph,
+                     const std::map<std::string, std::int32_t>& types, RewriteReport& report) {
     const int opset = default_opset(model);
-    // A float16 graph (mlrt's conversion keeps Resize in float32 between Casts, since ONNX
-    // Runtime's CPU provider has no float16 Resize) needs each node's input type.
-    const auto types = float32_graph ? std::map<std::string, std::int32_t>{} : element_types(model);
     auto& g = *model.mutable_graph();
     const auto consts = constants(g);
     for (auto& n : *g.mutable_node()) {
@@ -333,13 +333,59 @@ void rewrite_quantized_prelus(onnx::ModelProto& model, RewriteReport& report) {
     for (auto& t : tables) *g.add_initializer() = std::move(t);
 }
 
+// DepthToSpace on float32 becomes ai.mlrt DepthToSpace. One between a DequantizeLinear and a
+// QuantizeLinear stays: ONNX Runtime drops that pair and shuffles the uint8 tensor itself.
+void rewrite_depth_to_spaces(onnx::ModelProto& model,
+                             const std::map<std::string, std::int32_t>& types,
+                             RewriteReport& report) {
+    auto& g = *model.mutable_graph();
+    std::set<std::string> dequantized, quantized;
+    for (const auto& n : g.node()) {
+        if (is_onnx(n, "DequantizeLinear")) dequantized.insert(n.output(0));
+        if (is_onnx(n, "QuantizeLinear")) quantized.insert(n.input(0));
+    }
+    for (auto& n : *g.mutable_node()) {
+        if (!is_onnx(n, "DepthToSpace") || n.input_size() != 1 || n.output_size() != 1) continue;
+        const std::string name = "DepthToSpace '" + n.name() + "': ";
+        const auto type = types.find(n.input(0));
+        if (type == types.end() || type->second != onnx::TensorProto_DataType_FLOAT) {
+            report.kept_depth_to_space.push_back(name + "input not float32");
+            continue;
+        }
+        if (dequantized.count(n.input(0)) || quantized.count(n.output(0))) {
+            report.kept_depth_to_space.push_back(name + "quantized");
+            continue;
+        }
+        const std::string mode = string_attr(n, "mode", "DCR");
+        const auto* blocksize = attribute(n, "blocksize");
+        if (!blocksize || blocksize->i() < 1 || (mode != "DCR" && mode != "CRD")) {
+            report.kept_depth_to_space.push_back(name + "attributes");
+            continue;
+        }
+        onnx::NodeProto k = make_node(kDepthToSpace, {n.input(0)}, {n.output(0)}, n.name());
+        k.set_domain(kDomain);
+        set_int(k, "blocksize", blocksize->i());
+        set_string(k, "mode", mode);
+        n = std::move(k);
+        ++report.depth_to_space;
+    }
+}
+
 }  // namespace
 
 RewriteReport rewrite_for_cpu_kernels(onnx::ModelProto& model, bool float32_graph) {
     RewriteReport report;
-    rewrite_resizes(model, float32_graph, report);
+    // Element types from ONNX's inference on the graph as it came: it cannot follow the graph
+    // past the ai.mlrt nodes the rewrites put in (it has no schema for them), and the rewritten
+    // nodes keep their tensors' names.
+    bool depth_to_space = false;
+    for (const auto& n : model.graph().node()) depth_to_space |= is_onnx(n, "DepthToSpace");
+    const auto types = !float32_graph || depth_to_space ? element_types(model)
+                                                        : std::map<std::string, std::int32_t>{};
+    rewrite_resizes(model, float32_graph, types, report);
     rewrite_quantized_prelus(model, report);
-    if (report.rewritten + report.lookups + report.dequantizing_lookups > 0) {
+    rewrite_depth_to_spaces(model, types, report);
+    if (report.kernel_nodes() > 0) {
         auto& g = *model.mutable_graph();
         // The roi and the unused one of scales/sizes may now feed nothing: ONNX Runtime would
         // warn about each.
@@ -377,7 +423,10 @@ std::string describe(const RewriteReport& r) {
     if (r.dequantizing_lookups > 0)
         part(std::to_string(r.dequantizing_lookups) +
              " PRelu/LeakyRelu node(s) of int8 input on mlrt's lookup kernel (float out)");
+    if (r.depth_to_space > 0)
+        part(std::to_string(r.depth_to_space) + " DepthToSpace node(s) on mlrt's kernel");
     list("on ONNX Runtime's Resize: ", r.kept);
+    list("on ONNX Runtime's DepthToSpace: ", r.kept_depth_to_space);
     list("left in float: ", r.kept_prelus);
     return s;
 }

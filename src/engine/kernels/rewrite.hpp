@@ -2,7 +2,8 @@
 // Hands the nodes mlrt's own kernels implement (custom_ops.hpp) to them, on the CPU provider:
 // ONNX Resize nodes become ai.mlrt ResizeScales/ResizeSizes, and in quantized graphs
 // DequantizeLinear -> PRelu/LeakyRelu -> QuantizeLinear on uint8 becomes one ai.mlrt LookupTable
-// (DequantizeLinear -> PRelu/LeakyRelu read in float a LookupTableFloat). A node whose
+// (DequantizeLinear -> PRelu/LeakyRelu read in float a LookupTableFloat); float32 DepthToSpace
+// becomes ai.mlrt DepthToSpace. A node whose
 // attributes or inputs the kernels do not implement stays ONNX Runtime's, and the report says
 // why.
 #include <onnx/onnx_pb.h>
@@ -16,9 +17,17 @@ struct RewriteReport {
     int rewritten = 0;              // Resize nodes
     int lookups = 0;                // quantized PRelu/LeakyRelu nodes (uint8 in and out)
     int dequantizing_lookups = 0;   // PRelu/LeakyRelu nodes of uint8 input read in float
+    int depth_to_space = 0;         // DepthToSpace nodes
     std::vector<std::string> kept;  // "Resize 'name': why" for each node left to ONNX Runtime
     // "PRelu 'name': why" for each PRelu/LeakyRelu of a DequantizeLinear's output left in float
     std::vector<std::string> kept_prelus;
+    // "DepthToSpace 'name': why" for each left to ONNX Runtime
+    std::vector<std::string> kept_depth_to_space;
+
+    // Nodes now on mlrt's kernels: the sessions need the ai.mlrt domain when any are.
+    int kernel_nodes() const noexcept {
+        return rewritten + lookups + dequantizing_lookups + depth_to_space;
+    }
 };
 
 // `float32_graph`: every Resize input is float32; else (a float16 graph) ONNX type inference

@@ -1,0 +1,134 @@
+// mlrt's DepthToSpace kernel against ONNX Runtime's: the same bytes for both modes, block sizes
+// with and without their own loop, odd sizes and two batches; and which nodes the rewrite
+// hands to it.
+#include <gtest/gtest.h>
+#include <onnxruntime_cxx_api.h>
+
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "engine/kernels/custom_ops.hpp"
+#include "engine/kernels/depth_to_space.hpp"
+#include "engine/kernels/rewrite.hpp"
+#include "engine/onnx_builder.hpp"
+#include "engine/ort_env.hpp"
+
+namespace {
+
+using namespace mlrt::detail;
+
+struct Case {
+    std::int64_t batch, channels, height, width, blocksize;
+    const char* mode;
+};
+
+// X float [N, C, H, W] -> DepthToSpace -> Y.
+onnx::ModelProto depth_to_space_model(const Case& c) {
+    auto m = make_model(13, "mlrt-tests", "d2s");
+    auto& g = *m.mutable_graph();
+    auto& n = add_node(g, "DepthToSpace", {"x"}, {"y"}, "d2s");
+    set_int(n, "blocksize", c.blocksize);
+    set_string(n, "mode", c.mode);
+    *g.add_input() = tensor_info("x", onnx::TensorProto_DataType_FLOAT,
+                                 {c.batch, c.channels, c.height, c.width});
+    const std::int64_t b = c.blocksize;
+    *g.add_output() = tensor_info("y", onnx::TensorProto_DataType_FLOAT,
+                                  {c.batch, c.channels / (b * b), c.height * b, c.width * b});
+    return m;
+}
+
+std::vector<float> run(const onnx::ModelProto& model, const Case& c) {
+    Ort::SessionOptions so;
+    so.SetIntraOpNumThreads(2);
+    so.Add(kernels::custom_op_domain());
+    const std::string bytes = model.SerializeAsString();
+    Ort::Session s(ort_env(), bytes.data(), bytes.size(), so);
+    // Every sample distinct, so any sample in the wrong place shows.
+    std::vector<float> x(static_cast<std::size_t>(c.batch * c.channels * c.height * c.width));
+    for (std::size_t i = 0; i < x.size(); ++i) x[i] = static_cast<float>(i) * 0.5f - 3.0f;
+    const std::vector<std::int64_t> dims{c.batch, c.channels, c.height, c.width};
+    const auto mem = Ort::MemoryInfo::CreateCpu(OrtDeviceAllocator, OrtMemTypeDefault);
+    Ort::Value in = Ort::Value::CreateTensor<float>(mem, x.data(), x.size(), dims.data(), 4);
+    const char* in_names[] = {"x"};
+    const char* out_names[] = {"y"};
+    auto out = s.Run(Ort::RunOptions{}, in_names, &in, 1, out_names, 1);
+    const float* data = out[0].GetTensorData<float>();
+    return {data, data + out[0].GetTensorTypeAndShapeInfo().GetElementCount()};
+}
+
+TEST(DepthToSpaceKernel, EqualsOnnxRuntimesExactly) {
+    const Case cases[] = {
+        {1, 12, 5, 7, 2, "DCR"},   {1, 12, 5, 7, 2, "CRD"}, {2, 48, 3, 9, 4, "DCR"},
+        {1, 48, 4, 6, 4, "CRD"},   {1, 27, 6, 5, 3, "DCR"}, {2, 18, 3, 4, 3, "CRD"},
+        {1, 50, 3, 3, 5, "DCR"},   {1, 25, 2, 3, 5, "CRD"}, {1, 3, 4, 5, 1, "DCR"},
+        {1, 64, 17, 31, 2, "DCR"},
+    };
+    for (const Case& c : cases) {
+        const std::string what = std::to_string(c.channels) + "x" + std::to_string(c.height) + "x" +
+                                 std::to_string(c.width) + " blocksize " +
+                                 std::to_string(c.blocksize) + " " + c.mode;
+        const onnx::ModelProto original = depth_to_space_model(c);
+        onnx::ModelProto rewritten = original;
+        const auto report = kernels::rewrite_for_cpu_kernels(rewritten, true);
+        ASSERT_EQ(report.depth_to_space, 1) << what;
+        ASSERT_EQ(rewritten.graph().node(0).domain(), kernels::kDomain) << what;
+        const std::vector<float> want = run(original, c), got = run(rewritten, c);
+        ASSERT_EQ(got.size(), want.size()) << what;
+        EXPECT_EQ(std::memcmp(got.data(), want.data(), got.size() * sizeof(float)), 0) << what;
+    }
+}
+
+TEST(DepthToSpaceKernel, KernelLayoutByHand) {
+    // 8 channels of one sample each, blocksize 2: DCR takes the block's position from the
+    // channel's high part, CRD from its low part.
+    std::vector<float> x(8);
+    for (int i = 0; i < 8; ++i) x[static_cast<std::size_t>(i)] = static_cast<float>(i);
+    std::vector<float> y(8);
+    const kernels::ParallelFor serial = [](std::size_t n,
+                                           const std::function<void(std::size_t)>& f) {
+        for (std::size_t i = 0; i < n; ++i) f(i);
+    };
+    kernels::depth_to_space(x.data(), y.data(), {1, 8, 1, 1, 2}, kernels::DepthToSpaceMode::DCR,
+                            serial);
+    EXPECT_EQ(y, (std::vector<float>{0, 2, 4, 6, 1, 3, 5, 7}));
+    kernels::depth_to_space(x.data(), y.data(), {1, 8, 1, 1, 2}, kernels::DepthToSpaceMode::CRD,
+                            serial);
+    EXPECT_EQ(y, (std::vector<float>{0, 1, 2, 3, 4, 5, 6, 7}));
+}
+
+TEST(DepthToSpaceKernel, RewriteLeavesQuantizedAndFloat16Nodes) {
+    // DequantizeLinear -> DepthToSpace -> QuantizeLinear: ONNX Runtime drops the pair and
+    // shuffles uint8, which beats any float kernel.
+    auto m = make_model(13, "mlrt-tests", "qdq-d2s");
+    auto& g = *m.mutable_graph();
+    add_initializer(g, float_tensor("s", {}, {0.1f}));
+    onnx::TensorProto zero;
+    zero.set_name("z");
+    zero.set_data_type(onnx::TensorProto_DataType_UINT8);
+    zero.set_raw_data(std::string(1, '\x80'));
+    add_initializer(g, zero);
+    add_node(g, "DequantizeLinear", {"x", "s", "z"}, {"xf"}, "dq");
+    set_int(add_node(g, "DepthToSpace", {"xf"}, {"yf"}, "quantized"), "blocksize", 2);
+    add_node(g, "QuantizeLinear", {"yf", "s", "z"}, {"y"}, "q");
+    // A float16 one beside it.
+    set_int(add_node(g, "Cast", {"yf"}, {"h"}, "to_half"), "to",
+            onnx::TensorProto_DataType_FLOAT16);
+    set_int(add_node(g, "DepthToSpace", {"h"}, {"y16"}, "half"), "blocksize", 2);
+    *g.add_input() = tensor_info("x", onnx::TensorProto_DataType_UINT8, {1, 16, 4, 4});
+    *g.add_output() = tensor_info("y", onnx::TensorProto_DataType_UINT8, {1, 4, 8, 8});
+    *g.add_output() = tensor_info("y16", onnx::TensorProto_DataType_FLOAT16, {1, 1, 16, 16});
+    const auto report = kernels::rewrite_for_cpu_kernels(m, true);
+    EXPECT_EQ(report.depth_to_space, 0);
+    ASSERT_EQ(report.kept_depth_to_space.size(), 2u);
+    EXPECT_EQ(report.kept_depth_to_space[0], "DepthToSpace 'quantized': quantized");
+    EXPECT_EQ(report.kept_depth_to_space[1], "DepthToSpace 'half': input not float32");
+    EXPECT_NE(kernels::describe(report).find(
+                  "on ONNX Runtime's DepthToSpace: DepthToSpace 'quantized': quantized"),
+              std::string::npos)
+        << kernels::describe(report);
+    for (const auto& n : m.graph().node()) EXPECT_NE(n.domain(), kernels::kDomain) << n.name();
+}
+
+}  // namespace
