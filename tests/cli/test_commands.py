@@ -163,5 +163,9 @@ def test_bench_profile_shows_where_the_time_goes(models):
     assert "their share of the kernel time: engine " in text
     if platform.machine() == "x86_64":
         assert re.search(r"nominal peak: \d+ core\(s\) at \d+\.\d\d GHz \(measured\)", text), text
+    # Without convolutions (or a FLOP count) the share is still printed.
+    text = mlrt("bench", models["identity"], "--size", "32x24", "--repeats", "1", "--profile").stdout
+    assert "convolutions none in the model" in text
+    assert "their share of the kernel time: engine 0%; plain ORT 0%;" in text, text
     bad = mlrt("bench", models["upscale2x"], "--profile", "--rss-streams", "2", check=False)
     assert bad.returncode == 2 and "--profile excludes --rss-streams" in bad.stderr, bad.stderr

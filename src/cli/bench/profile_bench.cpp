@@ -128,8 +128,16 @@ std::string op_label(const std::string& op) {
     return op == "ResizeScales" || op == "ResizeSizes" ? "Resize (mlrt's kernel)" : op;
 }
 
+void print_share(const std::vector<Column>& cols) {
+    std::printf("\n             their share of the kernel time:");
+    for (const Column& c : cols)
+        std::printf(" %s %.0f%%;", c.name.c_str(), 100.0 * convolution_share(c));
+    std::printf("\n             the rest of each frame is the other rows above\n");
+}
+
 void print_text(const std::vector<Column>& cols, const ProfileBench& b,
-                const std::optional<ComputeEstimate>& compute, int threads) {
+                const std::optional<ComputeEstimate>& compute, const std::string& why,
+                int threads) {
     std::printf(
         "profile      ONNX Runtime's profiler, ms per frame (%d frames after %d warm-up); "
         "%s\n",
@@ -166,7 +174,15 @@ void print_text(const std::vector<Column>& cols, const ProfileBench& b,
     for (std::size_t i = 0; i < nodes.size() && static_cast<int>(i) < b.top; ++i)
         std::printf("  %10.1f ms  %-20s %s\n", cols.front().per_frame(nodes[i].ms),
                     op_label(nodes[i].op_type).c_str(), nodes[i].node.c_str());
-    if (!compute || compute->flops <= 0) return;
+    // The share needs no FLOP count: a model whose count is unknown still gets it.
+    if (!compute || compute->flops <= 0) {
+        if (compute)
+            std::printf("\nconvolutions none in the model");
+        else
+            std::printf("\nconvolutions FLOP count unknown (%s)", why.c_str());
+        print_share(cols);
+        return;
+    }
     const double gflop = compute->flops / 1e9;
     std::printf("\nconvolutions %.1f GFLOP per frame:", gflop);
     for (const Column& c : cols) {
@@ -182,10 +198,7 @@ void print_text(const std::vector<Column>& cols, const ProfileBench& b,
     if (const auto clock = core_clock())
         std::printf("\n             nominal peak: %d core(s) at %.2f GHz (%s)", threads, clock->ghz,
                     clock->source);
-    std::printf("\n             their share of the kernel time:");
-    for (const Column& c : cols)
-        std::printf(" %s %.0f%%;", c.name.c_str(), 100.0 * convolution_share(c));
-    std::printf("\n             the rest of each frame is the other rows above\n");
+    print_share(cols);
 }
 
 void print_json(const std::vector<Column>& cols, const std::optional<ComputeEstimate>& compute,
@@ -261,7 +274,7 @@ int bench_profile(const ModelSource& model, const ProfileBench& b) {
     if (b.json)
         print_json(cols, compute, threads);
     else
-        print_text(cols, b, compute, threads);
+        print_text(cols, b, compute, why, threads);
     return 0;
 }
 
