@@ -131,4 +131,57 @@ TEST(DepthToSpaceKernel, RewriteLeavesQuantizedAndFloat16Nodes) {
     for (const auto& n : m.graph().node()) EXPECT_NE(n.domain(), kernels::kDomain) << n.name();
 }
 
+// The kernel's own refusals, on hand-made graphs (the rewrite never builds such nodes): an error
+// that names the problem from session creation or Session::Run, not a read past the tensor.
+std::string kernel_error(const std::vector<Dim>& dims, std::int64_t blocksize,
+                         const std::string& mode) {
+    auto m = make_model(13, "mlrt-tests", "d2s-kernel");
+    auto* o = m.add_opset_import();
+    o->set_domain(kernels::kDomain);
+    o->set_version(1);
+    auto& g = *m.mutable_graph();
+    auto& n = add_node(g, kernels::kDepthToSpace, {"x"}, {"y"}, "k");
+    n.set_domain(kernels::kDomain);
+    set_int(n, "blocksize", blocksize);
+    set_string(n, "mode", mode);
+    *g.add_input() = tensor_info("x", onnx::TensorProto_DataType_FLOAT, dims);
+    *g.add_output() = tensor_info("y", onnx::TensorProto_DataType_FLOAT, {});
+    std::vector<std::int64_t> shape;
+    std::int64_t count = 1;
+    for (const Dim& d : dims) {
+        shape.push_back(d.value);
+        count *= d.value;
+    }
+    std::vector<float> x(static_cast<std::size_t>(count), 1.0f);
+    try {
+        Ort::SessionOptions so;
+        so.Add(kernels::custom_op_domain());
+        const std::string bytes = m.SerializeAsString();
+        Ort::Session s(ort_env(), bytes.data(), bytes.size(), so);
+        const auto mem = Ort::MemoryInfo::CreateCpu(OrtDeviceAllocator, OrtMemTypeDefault);
+        Ort::Value in =
+            Ort::Value::CreateTensor<float>(mem, x.data(), x.size(), shape.data(), shape.size());
+        const char* in_names[] = {"x"};
+        const char* out_names[] = {"y"};
+        (void)s.Run(Ort::RunOptions{}, in_names, &in, 1, out_names, 1);
+    } catch (const Ort::Exception& e) {
+        return e.what();
+    }
+    return "(ran)";
+}
+
+TEST(DepthToSpaceKernel, KernelRefusesBadInputsByName) {
+    const auto expect = [](const std::string& got, const std::string& want) {
+        EXPECT_NE(got.find(want), std::string::npos) << got;
+    };
+    EXPECT_EQ(kernel_error({1, 16, 3, 3}, 4, "DCR"), "(ran)");  // the control
+    expect(kernel_error({1, 12, 3, 3}, 4, "DCR"),
+           "mlrt DepthToSpace: 12 channels are not a multiple of blocksize² (16)");
+    expect(kernel_error({16, 3, 3}, 2, "CRD"), "mlrt DepthToSpace: input must be 4-D (NCHW)");
+    expect(kernel_error({1, 16, 3, 3}, 2, "RDC"),
+           "mlrt DepthToSpace: blocksize 2 and mode 'RDC' are not ONNX's");
+    expect(kernel_error({1, 16, 3, 3}, 0, "DCR"),
+           "mlrt DepthToSpace: blocksize 0 and mode 'DCR' are not ONNX's");
+}
+
 }  // namespace
