@@ -3,9 +3,10 @@
 // the activation ranges that needs come from running the float model over real frames: a
 // Calibrator observes them, an Int8Calibration holds them (and can be saved and reused).
 //
-// Method: each observed tensor's range is the 0.01st to 99.99th percentile of its values over
-// all calibration tiles (a uniform subsample of at most 32768 values per tensor and tile), so a
-// few outliers do not stretch the 256 levels; the range is then widened to include 0.
+// Method: each observed tensor's range is the 0.001st to 99.999th percentile of its values over
+// all calibration tiles (a uniform subsample of at most 32768 values per tensor and tile, and of
+// at most 2^20 per tensor in all), so a few outliers do not stretch the 256 levels; the range is
+// then widened to include 0.
 #include <filesystem>
 #include <memory>
 #include <span>

@@ -135,7 +135,7 @@ def test_calibration_sees_the_planes_the_model_sees(luma_models, tmp_path):
                 l.endswith(" input"))
     lo, hi = map(float, line.split()[1:3])
     values = to_float(y, 8, False)
-    # Percentiles 0.01..99.99 of the values: within the extremes, and near them.
+    # Percentiles 0.001..99.999 of the values: within the extremes, and near them.
     assert values.min() - 1e-6 <= lo <= np.percentile(values, 0.5) + 1e-6
     assert np.percentile(values, 99.5) - 1e-6 <= hi <= values.max() + 1e-6
     assert lo < -0.05 and hi > 1.05  # the undershoot and overshoot codes reached calibration

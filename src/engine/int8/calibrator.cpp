@@ -21,7 +21,7 @@ namespace mlrt {
 namespace {
 
 constexpr int kMaxCalibrationTile = 256;
-constexpr const char* kMethod = "percentile 99.99 (0.01st..99.99th of each tensor's values)";
+constexpr const char* kMethod = "percentile 99.999 (0.001st..99.999th of each tensor's values)";
 
 }  // namespace
 

@@ -5,13 +5,26 @@
 
 namespace mlrt::detail::int8 {
 
+void RangeObserver::keep(float value) {
+    ++offered_;
+    if (samples_.size() < kMaxSamples) {
+        samples_.push_back(value);
+        return;
+    }
+    random_ ^= random_ << 13;
+    random_ ^= random_ >> 7;
+    random_ ^= random_ << 17;
+    if (const std::uint64_t slot = random_ % offered_; slot < kMaxSamples)
+        samples_[static_cast<std::size_t>(slot)] = value;
+}
+
 void RangeObserver::observe(const float* data, std::size_t count) {
     // Rounded up, so that at most kSamplesPerTile values are kept.
     std::size_t stride = std::max<std::size_t>(1, (count + kSamplesPerTile - 1) / kSamplesPerTile);
     // An odd stride does not keep landing on the same column of an even-width plane.
     if (stride > 1 && stride % 2 == 0) ++stride;
     for (std::size_t i = 0; i < count; i += stride)
-        if (std::isfinite(data[i])) samples_.push_back(data[i]);
+        if (std::isfinite(data[i])) keep(data[i]);
 }
 
 Range RangeObserver::range() const {

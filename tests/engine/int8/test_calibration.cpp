@@ -294,19 +294,62 @@ TEST(Int8Calibration, EngineRefusesInt8WithFp16) {
     EXPECT_TRUE(contains(e, "fp16")) << e.what();
 }
 
+// Feeds `values` in pieces small enough to be kept whole (no per-tile subsampling).
+void observe_all(RangeObserver& o, const std::vector<float>& values) {
+    for (std::size_t i = 0; i < values.size(); i += RangeObserver::kSamplesPerTile)
+        o.observe(values.data() + i, std::min(RangeObserver::kSamplesPerTile, values.size() - i));
+}
+
+// n values evenly over [0, 0.999].
+std::vector<float> ramp(std::size_t n) {
+    std::vector<float> v(n);
+    for (std::size_t i = 0; i < n; ++i) v[i] = static_cast<float>(i % 1000) / 1000.0f;
+    return v;
+}
+
 TEST(Int8RangeObserver, PercentileClipsRareOutliers) {
-    std::vector<float> v(100000);
-    for (std::size_t i = 0; i < v.size(); ++i)
-        v[i] = static_cast<float>(i % 1000) / 1000.0f;  // [0, 0.999]
-    v[123] = 1000.0f;
-    v[4567] = -1000.0f;
+    // 3 of a million on each side: under the 0.001% that each side may lose.
+    std::vector<float> v = ramp(1000000);
+    for (std::size_t i : {123u, 4567u, 890123u}) v[i] = 1000.0f;
+    for (std::size_t i : {77u, 65432u, 999000u}) v[i] = -1000.0f;
     RangeObserver o;
-    o.observe(v.data(), v.size());
+    observe_all(o, v);
     const Range r = o.range();
     EXPECT_GE(r.lo, 0.0f);
     EXPECT_LT(r.lo, 0.01f);
     EXPECT_LE(r.hi, 1.0f);
     EXPECT_GT(r.hi, 0.99f);
+}
+
+TEST(Int8RangeObserver, KeepsRareLargeValuesThatAreNotOutliers) {
+    // 50 in a million (0.005%) at 10, as the few strong activations of an upscaler's edges:
+    // the 99.99th percentile clipped them to 1 (waifu2x UpConv7 lost 5 dB to that); the range
+    // must reach them.
+    std::vector<float> v = ramp(1000000);
+    for (std::size_t i = 0; i < 50; ++i) v[i * 19997 + 5] = 10.0f;
+    RangeObserver o;
+    observe_all(o, v);
+    EXPECT_EQ(o.range().hi, 10.0f);
+    EXPECT_EQ(o.range().lo, 0.0f);
+}
+
+TEST(Int8RangeObserver, ALongCalibrationKeepsAUniformSampleOfBoundedSize) {
+    // 3 * 2^20 values kept whole by the tiles: the first third in [0, 1), the rest in [2, 3).
+    // A sample that kept only the first values would end near 1, one that kept only the last
+    // would start near 2; a uniform one holds a third of its values in [0, 1).
+    std::vector<float> v = ramp(3 * RangeObserver::kMaxSamples);
+    for (std::size_t i = RangeObserver::kMaxSamples; i < v.size(); ++i) v[i] += 2.0f;
+    RangeObserver o;
+    observe_all(o, v);
+    const Range r = o.range();
+    EXPECT_LT(r.lo, 0.01f);
+    EXPECT_GT(r.hi, 2.99f);
+    // The same values in the opposite order give the same range, within the levels' step.
+    std::reverse(v.begin(), v.end());
+    RangeObserver reversed;
+    observe_all(reversed, v);
+    EXPECT_NEAR(reversed.range().lo, r.lo, 0.01f);
+    EXPECT_NEAR(reversed.range().hi, r.hi, 0.01f);
 }
 
 TEST(Int8RangeObserver, IgnoresNonFiniteAndPoolsCalls) {
