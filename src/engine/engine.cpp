@@ -15,6 +15,7 @@
 #include "engine/session_factory.hpp"
 #include "engine/session_stream.hpp"
 #include "engine/stream_pool.hpp"
+#include "engine/subpixel.hpp"
 #include "engine/tile_copy.hpp"
 #include "engine/webgpu/adapter_choice.hpp"
 #include "mlrt/cpu.hpp"
@@ -261,10 +262,14 @@ std::vector<Ort::Session> Engine::Impl::create_sessions(const onnx::ModelProto& 
     onnx::ModelProto run_model = model;
     bool own_kernels = false;
     if (options.provider == Provider::CPU && options.own_kernels) {
+        // ConvTranspose first: the DepthToSpace it becomes is one of mlrt's kernels.
+        const std::string subpixel = detail::describe(detail::rewrite_conv_transposes(run_model));
         const auto report =
             detail::kernels::rewrite_for_cpu_kernels(run_model, !info.fp16_converted);
         own_kernels = report.kernel_nodes() > 0;
         info.kernels = detail::kernels::describe(report);
+        if (!subpixel.empty())
+            info.kernels = info.kernels.empty() ? subpixel : subpixel + "; " + info.kernels;
     }
     const std::string bytes = run_model.SerializeAsString();
     intra_threads = options.intra_op_threads > 0

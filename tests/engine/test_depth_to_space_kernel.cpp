@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <cstring>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "engine/kernels/custom_ops.hpp"
@@ -24,37 +25,40 @@ struct Case {
     const char* mode;
 };
 
-// X float [N, C, H, W] -> DepthToSpace -> Y.
-onnx::ModelProto depth_to_space_model(const Case& c) {
+// X [N, C, H, W] -> DepthToSpace -> Y, float or uint8.
+onnx::ModelProto depth_to_space_model(const Case& c,
+                                      std::int32_t type = onnx::TensorProto_DataType_FLOAT) {
     auto m = make_model(13, "mlrt-tests", "d2s");
     auto& g = *m.mutable_graph();
     auto& n = add_node(g, "DepthToSpace", {"x"}, {"y"}, "d2s");
     set_int(n, "blocksize", c.blocksize);
     set_string(n, "mode", c.mode);
-    *g.add_input() = tensor_info("x", onnx::TensorProto_DataType_FLOAT,
-                                 {c.batch, c.channels, c.height, c.width});
+    *g.add_input() = tensor_info("x", type, {c.batch, c.channels, c.height, c.width});
     const std::int64_t b = c.blocksize;
-    *g.add_output() = tensor_info("y", onnx::TensorProto_DataType_FLOAT,
-                                  {c.batch, c.channels / (b * b), c.height * b, c.width * b});
+    *g.add_output() =
+        tensor_info("y", type, {c.batch, c.channels / (b * b), c.height * b, c.width * b});
     return m;
 }
 
-std::vector<float> run(const onnx::ModelProto& model, const Case& c) {
+template <typename T = float>
+std::vector<T> run(const onnx::ModelProto& model, const Case& c) {
     Ort::SessionOptions so;
     so.SetIntraOpNumThreads(2);
     so.Add(kernels::custom_op_domain());
     const std::string bytes = model.SerializeAsString();
     Ort::Session s(ort_env(), bytes.data(), bytes.size(), so);
-    // Every sample distinct, so any sample in the wrong place shows.
-    std::vector<float> x(static_cast<std::size_t>(c.batch * c.channels * c.height * c.width));
-    for (std::size_t i = 0; i < x.size(); ++i) x[i] = static_cast<float>(i) * 0.5f - 3.0f;
+    // Every sample distinct (for uint8: within each run of 256), so a misplaced one shows.
+    std::vector<T> x(static_cast<std::size_t>(c.batch * c.channels * c.height * c.width));
+    for (std::size_t i = 0; i < x.size(); ++i)
+        x[i] = std::is_same_v<T, float> ? static_cast<T>(static_cast<float>(i) * 0.5f - 3.0f)
+                                        : static_cast<T>((i * 7 + i / 256) % 256);
     const std::vector<std::int64_t> dims{c.batch, c.channels, c.height, c.width};
     const auto mem = Ort::MemoryInfo::CreateCpu(OrtDeviceAllocator, OrtMemTypeDefault);
-    Ort::Value in = Ort::Value::CreateTensor<float>(mem, x.data(), x.size(), dims.data(), 4);
+    Ort::Value in = Ort::Value::CreateTensor<T>(mem, x.data(), x.size(), dims.data(), 4);
     const char* in_names[] = {"x"};
     const char* out_names[] = {"y"};
     auto out = s.Run(Ort::RunOptions{}, in_names, &in, 1, out_names, 1);
-    const float* data = out[0].GetTensorData<float>();
+    const T* data = out[0].GetTensorData<T>();
     return {data, data + out[0].GetTensorTypeAndShapeInfo().GetElementCount()};
 }
 
@@ -77,6 +81,26 @@ TEST(DepthToSpaceKernel, EqualsOnnxRuntimesExactly) {
         const std::vector<float> want = run(original, c), got = run(rewritten, c);
         ASSERT_EQ(got.size(), want.size()) << what;
         EXPECT_EQ(std::memcmp(got.data(), want.data(), got.size() * sizeof(float)), 0) << what;
+    }
+}
+
+TEST(DepthToSpaceKernel, Uint8EqualsOnnxRuntimesExactly) {
+    // An int8 graph's quantized tensors: the rewrite hands them to DepthToSpaceUint8.
+    const Case cases[] = {{1, 12, 5, 7, 2, "DCR"},
+                          {2, 48, 3, 9, 4, "CRD"},
+                          {1, 27, 6, 5, 3, "DCR"},
+                          {1, 50, 3, 3, 5, "DCR"},
+                          {1, 256, 9, 17, 2, "DCR"}};
+    for (const Case& c : cases) {
+        const std::string what = std::to_string(c.channels) + "x" + std::to_string(c.height) + "x" +
+                                 std::to_string(c.width) + " blocksize " +
+                                 std::to_string(c.blocksize) + " " + c.mode;
+        const onnx::ModelProto original = depth_to_space_model(c, onnx::TensorProto_DataType_UINT8);
+        onnx::ModelProto rewritten = original;
+        const auto report = kernels::rewrite_for_cpu_kernels(rewritten, true);
+        ASSERT_EQ(report.depth_to_space, 1) << what;
+        ASSERT_EQ(rewritten.graph().node(0).op_type(), kernels::kDepthToSpaceUint8) << what;
+        EXPECT_EQ(run<std::uint8_t>(rewritten, c), run<std::uint8_t>(original, c)) << what;
     }
 }
 
@@ -123,12 +147,34 @@ TEST(DepthToSpaceKernel, RewriteLeavesQuantizedAndFloat16Nodes) {
     EXPECT_EQ(report.depth_to_space, 0);
     ASSERT_EQ(report.kept_depth_to_space.size(), 2u);
     EXPECT_EQ(report.kept_depth_to_space[0], "DepthToSpace 'quantized': quantized");
-    EXPECT_EQ(report.kept_depth_to_space[1], "DepthToSpace 'half': input not float32");
+    EXPECT_EQ(report.kept_depth_to_space[1],
+              "DepthToSpace 'half': input neither float32 nor uint8");
     EXPECT_NE(kernels::describe(report).find(
                   "on ONNX Runtime's DepthToSpace: DepthToSpace 'quantized': quantized"),
               std::string::npos)
         << kernels::describe(report);
     for (const auto& n : m.graph().node()) EXPECT_NE(n.domain(), kernels::kDomain) << n.name();
+}
+
+TEST(DepthToSpaceKernel, DequantizedInputReadInFloatRunsOnTheKernel) {
+    // Only a DequantizeLinear before it and nothing quantizing after: ONNX Runtime would run
+    // its float transpose, so mlrt's kernel takes it.
+    auto m = make_model(13, "mlrt-tests", "dq-d2s");
+    auto& g = *m.mutable_graph();
+    add_initializer(g, float_tensor("s", {}, {0.1f}));
+    onnx::TensorProto zero;
+    zero.set_name("z");
+    zero.set_data_type(onnx::TensorProto_DataType_UINT8);
+    zero.set_raw_data(std::string(1, '\x80'));
+    add_initializer(g, zero);
+    add_node(g, "DequantizeLinear", {"x", "s", "z"}, {"xf"}, "dq");
+    set_int(add_node(g, "DepthToSpace", {"xf"}, {"y"}, "read_in_float"), "blocksize", 2);
+    *g.add_input() = tensor_info("x", onnx::TensorProto_DataType_UINT8, {1, 16, 4, 4});
+    *g.add_output() = tensor_info("y", onnx::TensorProto_DataType_FLOAT, {1, 4, 8, 8});
+    const auto report = kernels::rewrite_for_cpu_kernels(m, true);
+    EXPECT_EQ(report.depth_to_space, 1) << kernels::describe(report);
+    EXPECT_TRUE(report.kept_depth_to_space.empty());
+    EXPECT_EQ(m.graph().node(1).op_type(), kernels::kDepthToSpace);
 }
 
 // The kernel's own refusals, on hand-made graphs (the rewrite never builds such nodes): an error

@@ -244,7 +244,7 @@ TEST(ResizeKernel, Float16EngineRunsItsFloat32ResizesOnTheKernel) {
     // Its DepthToSpace runs in float16, which mlrt's kernel does not take.
     EXPECT_EQ(r.ours_note,
               "2 Resize node(s) on mlrt's separable kernel; on ONNX Runtime's DepthToSpace: "
-              "DepthToSpace 'DepthToSpace_35': input not float32");
+              "DepthToSpace 'DepthToSpace_35': input neither float32 nor uint8");
     EXPECT_LE(mlrt::test::max_abs_diff(r.ours, r.theirs), 1e-5);
 }
 

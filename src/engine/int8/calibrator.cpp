@@ -13,6 +13,7 @@
 #include "engine/model_prep.hpp"
 #include "engine/onnx_builder.hpp"
 #include "engine/session_factory.hpp"
+#include "engine/subpixel.hpp"
 #include "engine/tile_copy.hpp"
 #include "mlrt/error.hpp"
 #include "mlrt/int8.hpp"
@@ -58,7 +59,13 @@ Calibrator::Impl::Impl(const ModelSource& source, const InputFormat& in,
         throw Error(ErrorKind::InvalidArgument, "calibration frames must have a size and planes");
     input_name = sig.input.name;
 
-    const detail::int8::QuantizationPlan plan = detail::int8::plan_quantization(model, {});
+    // The graph the int8 conversion quantizes has its ConvTransposes as Conv + DepthToSpace
+    // (subpixel.hpp); one the blacklist keeps needs the ranges around it as it was.
+    detail::int8::QuantizationPlan plan = detail::int8::plan_quantization(model, {});
+    detail::rewrite_conv_transposes(model);
+    for (const auto& t : detail::int8::plan_quantization(model, {}).tensors)
+        if (std::find(plan.tensors.begin(), plan.tensors.end(), t) == plan.tensors.end())
+            plan.tensors.push_back(t);
     if (plan.tensors.empty())
         throw Error(ErrorKind::InvalidModel,
                     name +

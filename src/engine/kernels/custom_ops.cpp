@@ -233,7 +233,8 @@ struct LookupOp : Ort::CustomOpBase<LookupOp<T>, LookupKernel<T>, /*WithStatus=*
     ONNXTensorElementDataType GetOutputType(std::size_t) const { return kType; }
 };
 
-// ONNX's DepthToSpace on NCHW float32 (attributes blocksize, mode "DCR" or "CRD").
+// ONNX's DepthToSpace on NCHW float32 or uint8 (attributes blocksize, mode "DCR" or "CRD").
+template <typename T>
 class DepthToSpaceKernel {
   public:
     explicit DepthToSpaceKernel(const OrtKernelInfo* info) {
@@ -261,7 +262,7 @@ class DepthToSpaceKernel {
         const std::vector<std::int64_t> out_dims{dims[0], dims[1] / (b * b), dims[2] * b,
                                                  dims[3] * b};
         Ort::UnownedValue y = ctx.GetOutput(0, out_dims.data(), out_dims.size());
-        depth_to_space(x.GetTensorData<float>(), y.GetTensorMutableData<float>(),
+        depth_to_space(x.GetTensorData<T>(), y.GetTensorMutableData<T>(),
                        {dims[0], dims[1], dims[2], dims[3], b}, mode_, thread_pool(ctx));
     }
 
@@ -274,21 +275,23 @@ class DepthToSpaceKernel {
     DepthToSpaceMode mode_ = DepthToSpaceMode::DCR;
 };
 
-struct DepthToSpaceOp : Ort::CustomOpBase<DepthToSpaceOp, DepthToSpaceKernel, /*WithStatus=*/true> {
+template <typename T>
+struct DepthToSpaceOp
+    : Ort::CustomOpBase<DepthToSpaceOp<T>, DepthToSpaceKernel<T>, /*WithStatus=*/true> {
+    static constexpr bool kFloat = std::is_same_v<T, float>;
+    static constexpr ONNXTensorElementDataType kType =
+        kFloat ? ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT : ONNX_TENSOR_ELEMENT_DATA_TYPE_UINT8;
+
     OrtStatusPtr CreateKernelV2(const OrtApi&, const OrtKernelInfo* info,
                                 void** kernel) const noexcept {
-        return create_kernel<DepthToSpaceKernel>(kernel, info);
+        return create_kernel<DepthToSpaceKernel<T>>(kernel, info);
     }
-    const char* GetName() const { return kDepthToSpace; }
+    const char* GetName() const { return kFloat ? kDepthToSpace : kDepthToSpaceUint8; }
     const char* GetExecutionProviderType() const { return "CPUExecutionProvider"; }
     std::size_t GetInputTypeCount() const { return 1; }
-    ONNXTensorElementDataType GetInputType(std::size_t) const {
-        return ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT;
-    }
+    ONNXTensorElementDataType GetInputType(std::size_t) const { return kType; }
     std::size_t GetOutputTypeCount() const { return 1; }
-    ONNXTensorElementDataType GetOutputType(std::size_t) const {
-        return ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT;
-    }
+    ONNXTensorElementDataType GetOutputType(std::size_t) const { return kType; }
 };
 
 }  // namespace
@@ -297,7 +300,8 @@ OrtCustomOpDomain* custom_op_domain() {
     static const ResizeOp scales(false), sizes(true);
     static const LookupOp<std::uint8_t> lookup;
     static const LookupOp<float> lookup_float;
-    static const DepthToSpaceOp depth_to_space;
+    static const DepthToSpaceOp<float> depth_to_space;
+    static const DepthToSpaceOp<std::uint8_t> depth_to_space_uint8;
     static Ort::CustomOpDomain domain = [] {
         Ort::CustomOpDomain d(kDomain);
         d.Add(&scales);
@@ -305,6 +309,7 @@ OrtCustomOpDomain* custom_op_domain() {
         d.Add(&lookup);
         d.Add(&lookup_float);
         d.Add(&depth_to_space);
+        d.Add(&depth_to_space_uint8);
         return d;
     }();
     return domain;

@@ -17,6 +17,8 @@ inline constexpr const char* kLookupTable = "LookupTable";
 inline constexpr const char* kLookupTableFloat = "LookupTableFloat";
 // ONNX's DepthToSpace on float32 NCHW (X) -> Y; attributes blocksize and mode ("DCR", "CRD").
 inline constexpr const char* kDepthToSpace = "DepthToSpace";
+// The same on uint8 (an int8 graph's quantized tensors).
+inline constexpr const char* kDepthToSpaceUint8 = "DepthToSpaceUint8";
 
 // The process's one domain object: sessions refer to it for as long as they live.
 OrtCustomOpDomain* custom_op_domain();

@@ -8,20 +8,22 @@ namespace {
 
 // One output row from `B` input rows: out[w*B + j] = rows[j][w]. B is a template parameter for
 // the usual block sizes so that the compiler turns the loop into vector shuffles.
-template <int B>
-void interleave(const float* const* rows, float* out, std::int64_t width) {
+template <int B, typename T>
+void interleave(const T* const* rows, T* out, std::int64_t width) {
     for (std::int64_t w = 0; w < width; ++w)
         for (int j = 0; j < B; ++j) out[w * B + j] = rows[j][w];
 }
 
-void interleave_any(const float* const* rows, float* out, std::int64_t width, std::int64_t b) {
+template <typename T>
+void interleave_any(const T* const* rows, T* out, std::int64_t width, std::int64_t b) {
     for (std::int64_t w = 0; w < width; ++w)
         for (std::int64_t j = 0; j < b; ++j) out[w * b + j] = rows[j][w];
 }
 
 }  // namespace
 
-void depth_to_space(const float* x, float* y, const DepthToSpaceShape& s, DepthToSpaceMode mode,
+template <typename T>
+void depth_to_space(const T* x, T* y, const DepthToSpaceShape& s, DepthToSpaceMode mode,
                     const ParallelFor& parallel) {
     const std::int64_t b = s.blocksize;
     const std::int64_t out_channels = s.channels / (b * b);
@@ -34,10 +36,10 @@ void depth_to_space(const float* x, float* y, const DepthToSpaceShape& s, DepthT
         const std::int64_t h = t % s.height;
         const std::int64_t c = (t / s.height) % out_channels;
         const std::int64_t n = t / (s.height * out_channels);
-        const float* batch_in = x + n * s.channels * plane;
-        float* row_out = y + ((n * out_channels + c) * s.height * b + h * b) * out_width;
-        std::vector<const float*> rows(static_cast<std::size_t>(b));
-        const float* const* src = rows.data();
+        const T* batch_in = x + n * s.channels * plane;
+        T* row_out = y + ((n * out_channels + c) * s.height * b + h * b) * out_width;
+        std::vector<const T*> rows(static_cast<std::size_t>(b));
+        const T* const* src = rows.data();
         for (std::int64_t i = 0; i < b; ++i, row_out += out_width) {
             for (std::int64_t j = 0; j < b; ++j) {
                 const std::int64_t k = mode == DepthToSpaceMode::DCR
@@ -64,5 +66,11 @@ void depth_to_space(const float* x, float* y, const DepthToSpaceShape& s, DepthT
         }
     });
 }
+
+template void depth_to_space<float>(const float*, float*, const DepthToSpaceShape&,
+                                    DepthToSpaceMode, const ParallelFor&);
+template void depth_to_space<std::uint8_t>(const std::uint8_t*, std::uint8_t*,
+                                           const DepthToSpaceShape&, DepthToSpaceMode,
+                                           const ParallelFor&);
 
 }  // namespace mlrt::detail::kernels

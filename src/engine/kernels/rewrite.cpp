@@ -333,8 +333,9 @@ void rewrite_quantized_prelus(onnx::ModelProto& model, RewriteReport& report) {
     for (auto& t : tables) *g.add_initializer() = std::move(t);
 }
 
-// DepthToSpace on float32 becomes ai.mlrt DepthToSpace. One between a DequantizeLinear and a
-// QuantizeLinear stays: ONNX Runtime drops that pair and shuffles the uint8 tensor itself.
+// DepthToSpace on float32 becomes ai.mlrt DepthToSpace, on uint8 ai.mlrt DepthToSpaceUint8.
+// One between a DequantizeLinear and a QuantizeLinear stays: ONNX Runtime drops that pair when
+// they quantize alike (the int8 conversion moves the DequantizeLinear past it instead).
 void rewrite_depth_to_spaces(onnx::ModelProto& model,
                              const std::map<std::string, std::int32_t>& types,
                              RewriteReport& report) {
@@ -348,11 +349,12 @@ void rewrite_depth_to_spaces(onnx::ModelProto& model,
         if (!is_onnx(n, "DepthToSpace") || n.input_size() != 1 || n.output_size() != 1) continue;
         const std::string name = "DepthToSpace '" + n.name() + "': ";
         const auto type = types.find(n.input(0));
-        if (type == types.end() || type->second != onnx::TensorProto_DataType_FLOAT) {
-            report.kept_depth_to_space.push_back(name + "input not float32");
+        const bool uint8 = type != types.end() && type->second == onnx::TensorProto_DataType_UINT8;
+        if (type == types.end() || (type->second != onnx::TensorProto_DataType_FLOAT && !uint8)) {
+            report.kept_depth_to_space.push_back(name + "input neither float32 nor uint8");
             continue;
         }
-        if (dequantized.count(n.input(0)) || quantized.count(n.output(0))) {
+        if (dequantized.count(n.input(0)) && quantized.count(n.output(0))) {
             report.kept_depth_to_space.push_back(name + "quantized");
             continue;
         }
@@ -362,7 +364,8 @@ void rewrite_depth_to_spaces(onnx::ModelProto& model,
             report.kept_depth_to_space.push_back(name + "attributes");
             continue;
         }
-        onnx::NodeProto k = make_node(kDepthToSpace, {n.input(0)}, {n.output(0)}, n.name());
+        onnx::NodeProto k = make_node(uint8 ? kDepthToSpaceUint8 : kDepthToSpace, {n.input(0)},
+                                      {n.output(0)}, n.name());
         k.set_domain(kDomain);
         set_int(k, "blocksize", blocksize->i());
         set_string(k, "mode", mode);

@@ -3,7 +3,7 @@
 // ONNX Resize nodes become ai.mlrt ResizeScales/ResizeSizes, and in quantized graphs
 // DequantizeLinear -> PRelu/LeakyRelu -> QuantizeLinear on uint8 becomes one ai.mlrt LookupTable
 // (DequantizeLinear -> PRelu/LeakyRelu read in float a LookupTableFloat); float32 DepthToSpace
-// becomes ai.mlrt DepthToSpace. A node whose
+// becomes ai.mlrt DepthToSpace (uint8: DepthToSpaceUint8). A node whose
 // attributes or inputs the kernels do not implement stays ONNX Runtime's, and the report says
 // why.
 #include <onnx/onnx_pb.h>

@@ -452,6 +452,41 @@ TEST(Int8Quantizer, OnePairPerTensorAllConsumersRewired) {
     EXPECT_EQ(find_node(*q, "add1")->input(1), conv_a.input(0));
 }
 
+TEST(Int8Quantizer, ValueMovingOpsRunOnUint8WithoutRequantizing) {
+    // Conv -> DepthToSpace -> Conv, both Convs quantized, the shuffle's output calibrated to a
+    // range of its own: the shuffle takes its input's quantization, reads the uint8 tensor, and
+    // feeds the second Conv's DequantizeLinear with no QuantizeLinear between.
+    onnx::ModelProto m = make_model();
+    auto& g = *m.mutable_graph();
+    *g.add_input() = tensor_info("X", kFloat, {1, 2, 4, 4});
+    *g.add_initializer() = float_tensor("Wa", {8, 2, 1, 1}, ramp(16, 0.05f));
+    *g.add_initializer() = float_tensor("Wb", {2, 2, 1, 1}, {0.5f, -0.25f, 0.125f, 1.0f});
+    add_node(g, "Conv", {"X", "Wa"}, {"A"}, "conv_a");
+    set_int(add_node(g, "DepthToSpace", {"A"}, {"D"}, "shuffle"), "blocksize", 2);
+    add_node(g, "Conv", {"D", "Wb"}, {"Y"}, "conv_b");
+    *g.add_output() = tensor_info("Y", kFloat, {1, 2, 8, 8});
+    RangeTable ranges = ranges_for(m);
+    ranges["D"] = {-3.0f, 5.0f};  // what calibration would see is a permutation of A's values
+    quantize(m, ranges, options({}));
+    expect_valid(m);
+    const auto& q = m.graph();
+    const onnx::NodeProto& shuffle = *find_node(q, "shuffle");
+    const onnx::NodeProto* in = producer(q, shuffle.input(0));
+    ASSERT_NE(in, nullptr);
+    EXPECT_EQ(in->op_type(), "QuantizeLinear");
+    EXPECT_EQ(in->input(0), "A");
+    const onnx::NodeProto* dq = producer(q, find_node(q, "conv_b")->input(0));
+    ASSERT_NE(dq, nullptr);
+    EXPECT_EQ(dq->op_type(), "DequantizeLinear");
+    EXPECT_EQ(dq->input(0), shuffle.output(0));
+    // At A's scale, not D's own.
+    EXPECT_EQ(float_data(*find_initializer(q, dq->input(1))),
+              float_data(*find_initializer(q, in->input(1))));
+    EXPECT_EQ(nodes_of(q, "QuantizeLinear").size(), 2u);  // of X and of A
+    for (const auto& n : q.node())
+        if (n.op_type() == "QuantizeLinear") EXPECT_NE(n.input(0), "D") << n.name();
+}
+
 TEST(Int8Quantizer, SharedWeightKeptWhileAFloatNodeReadsIt) {
     // Two Convs share W; the blacklisted one still needs the float W.
     onnx::ModelProto m = make_model();
