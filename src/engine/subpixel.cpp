@@ -6,21 +6,16 @@
 #include <optional>
 #include <set>
 
+#include "engine/fp16/graph.hpp"
 #include "engine/fp16/tensor_data.hpp"
 #include "engine/onnx_builder.hpp"
 
 namespace mlrt::detail {
 namespace {
 
-const onnx::AttributeProto* attribute(const onnx::NodeProto& n, const std::string& name) {
-    for (const auto& a : n.attribute())
-        if (a.name() == name) return &a;
-    return nullptr;
-}
-
 std::vector<std::int64_t> ints_attr(const onnx::NodeProto& n, const std::string& name,
                                     std::vector<std::int64_t> fallback) {
-    const auto* a = attribute(n, name);
+    const auto* a = fp16::find_attr(n, name);
     return a ? std::vector<std::int64_t>(a->ints().begin(), a->ints().end()) : fallback;
 }
 
@@ -61,28 +56,6 @@ struct Axis {
     }
 };
 
-// A name not yet in the graph, from `base` alone (the same graph gives the same names).
-class Names {
-  public:
-    explicit Names(const onnx::GraphProto& g) {
-        for (const auto& t : g.initializer()) used_.insert(t.name());
-        for (const auto& v : g.input()) used_.insert(v.name());
-        for (const auto& n : g.node()) {
-            used_.insert(n.name());
-            for (const auto& o : n.output()) used_.insert(o);
-        }
-    }
-    std::string fresh(const std::string& base) {
-        std::string name = base;
-        for (int i = 2; used_.count(name); ++i) name = base + "_" + std::to_string(i);
-        used_.insert(name);
-        return name;
-    }
-
-  private:
-    std::set<std::string> used_;
-};
-
 struct Rewrite {
     std::vector<onnx::NodeProto> nodes;
     std::vector<onnx::TensorProto> initializers;
@@ -99,12 +72,12 @@ std::string refusal(const onnx::NodeProto& n, const onnx::TensorProto* w,
         (b == nullptr || fp16::is_external(*b) ||
          b->data_type() != onnx::TensorProto_DataType_FLOAT))
         return "bias not a float32 constant";
-    if (const auto* g = attribute(n, "group"); g && g->i() != 1) return "grouped";
+    if (const auto* g = fp16::find_attr(n, "group"); g && g->i() != 1) return "grouped";
     for (std::int64_t d : ints_attr(n, "dilations", {1, 1}))
         if (d != 1) return "dilated";
-    if (const auto* a = attribute(n, "auto_pad"); a && a->s() != "NOTSET" && !a->s().empty())
+    if (const auto* a = fp16::find_attr(n, "auto_pad"); a && a->s() != "NOTSET" && !a->s().empty())
         return "auto_pad " + a->s();
-    if (attribute(n, "output_shape")) return "output_shape given";
+    if (fp16::find_attr(n, "output_shape")) return "output_shape given";
     const auto strides = ints_attr(n, "strides", {1, 1});
     if (strides.size() != 2 || strides[0] != strides[1]) return "strides differ between axes";
     if (strides[0] < 2) return "stride 1";
@@ -115,7 +88,8 @@ std::string refusal(const onnx::NodeProto& n, const onnx::TensorProto* w,
 }
 
 Rewrite subpixel(const onnx::NodeProto& n, const onnx::TensorProto& w, const onnx::TensorProto* b,
-                 const Axis& y, const Axis& x, const std::string& conv_out, Names& names) {
+                 const Axis& y, const Axis& x, const std::string& conv_out,
+                 fp16::NameGenerator& names) {
     const std::int64_t cin = w.dims(0), cout = w.dims(1), s = y.stride;
     const std::vector<float> wt = fp16::float_values(w);
     // Conv weight [s*s*cout, cin, taps_y, taps_x]; output channel (py * s + px) * cout + c is
@@ -188,7 +162,7 @@ SubpixelReport rewrite_conv_transposes(onnx::ModelProto& model, const SubpixelFi
     const bool opset_ok = default_opset(model) >= 11;  // Slice's inputs, DepthToSpace's DCR
     std::map<std::string, const onnx::TensorProto*> inits;
     for (const auto& t : g.initializer()) inits[t.name()] = &t;
-    Names names(g);
+    fp16::NameGenerator names(g);
 
     google::protobuf::RepeatedPtrField<onnx::NodeProto> nodes;
     std::vector<onnx::TensorProto> added;
@@ -237,10 +211,7 @@ SubpixelReport rewrite_conv_transposes(onnx::ModelProto& model, const SubpixelFi
     g.mutable_node()->Swap(&nodes);
     for (auto& t : added) *g.add_initializer() = std::move(t);
     // The transposed weights feed nothing now, unless another node shares them.
-    std::set<std::string> used;
-    for (const auto& n : g.node())
-        for (const auto& i : n.input()) used.insert(i);
-    for (const auto& o : g.output()) used.insert(o.name());
+    const auto used = fp16::names_read(g);
     auto* all = g.mutable_initializer();
     for (int i = all->size() - 1; i >= 0; --i)
         if (replaced.count(all->Get(i).name()) && !used.count(all->Get(i).name()))
@@ -249,9 +220,12 @@ SubpixelReport rewrite_conv_transposes(onnx::ModelProto& model, const SubpixelFi
 }
 
 std::string describe(const SubpixelReport& r) {
-    if (r.rewritten == 0 && r.kept.empty()) return "";
-    std::string s = std::to_string(r.rewritten) + " ConvTranspose node(s) as Conv + DepthToSpace";
-    for (const auto& k : r.kept) s += "; kept " + k;
+    std::string s;
+    if (r.rewritten > 0)
+        s = std::to_string(r.rewritten) + " ConvTranspose node(s) as Conv + DepthToSpace";
+    for (std::size_t i = 0; i < r.kept.size(); ++i)
+        s += (i == 0 ? (s.empty() ? "" : "; ") + std::string("left as they were: ") : ", ") +
+             r.kept[i];
     return s;
 }
 

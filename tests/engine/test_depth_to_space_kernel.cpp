@@ -122,17 +122,22 @@ TEST(DepthToSpaceKernel, KernelLayoutByHand) {
     EXPECT_EQ(y, (std::vector<float>{0, 1, 2, 3, 4, 5, 6, 7}));
 }
 
-TEST(DepthToSpaceKernel, RewriteLeavesQuantizedAndFloat16Nodes) {
-    // DequantizeLinear -> DepthToSpace -> QuantizeLinear: ONNX Runtime drops the pair and
-    // shuffles uint8, which beats any float kernel.
-    auto m = make_model(13, "mlrt-tests", "qdq-d2s");
-    auto& g = *m.mutable_graph();
+// A scale "s" (0.1) and uint8 zero point "z" (128) for Q/DQ nodes.
+void add_quantization(onnx::GraphProto& g) {
     add_initializer(g, float_tensor("s", {}, {0.1f}));
     onnx::TensorProto zero;
     zero.set_name("z");
     zero.set_data_type(onnx::TensorProto_DataType_UINT8);
     zero.set_raw_data(std::string(1, '\x80'));
     add_initializer(g, zero);
+}
+
+TEST(DepthToSpaceKernel, RewriteLeavesQuantizedAndFloat16Nodes) {
+    // DequantizeLinear -> DepthToSpace -> QuantizeLinear: ONNX Runtime drops the pair and
+    // shuffles uint8, which beats any float kernel.
+    auto m = make_model(13, "mlrt-tests", "qdq-d2s");
+    auto& g = *m.mutable_graph();
+    add_quantization(g);
     add_node(g, "DequantizeLinear", {"x", "s", "z"}, {"xf"}, "dq");
     set_int(add_node(g, "DepthToSpace", {"xf"}, {"yf"}, "quantized"), "blocksize", 2);
     add_node(g, "QuantizeLinear", {"yf", "s", "z"}, {"y"}, "q");
@@ -161,12 +166,7 @@ TEST(DepthToSpaceKernel, DequantizedInputReadInFloatRunsOnTheKernel) {
     // its float transpose, so mlrt's kernel takes it.
     auto m = make_model(13, "mlrt-tests", "dq-d2s");
     auto& g = *m.mutable_graph();
-    add_initializer(g, float_tensor("s", {}, {0.1f}));
-    onnx::TensorProto zero;
-    zero.set_name("z");
-    zero.set_data_type(onnx::TensorProto_DataType_UINT8);
-    zero.set_raw_data(std::string(1, '\x80'));
-    add_initializer(g, zero);
+    add_quantization(g);
     add_node(g, "DequantizeLinear", {"x", "s", "z"}, {"xf"}, "dq");
     set_int(add_node(g, "DepthToSpace", {"xf"}, {"y"}, "read_in_float"), "blocksize", 2);
     *g.add_input() = tensor_info("x", onnx::TensorProto_DataType_UINT8, {1, 16, 4, 4});

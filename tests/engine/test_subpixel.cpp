@@ -145,6 +145,8 @@ TEST(SubpixelRewrite, KeepsWhatItCannotExpressAndSaysWhy) {
         ASSERT_EQ(report.kept.size(), 1u) << r.why;
         EXPECT_EQ(report.kept[0], std::string("ConvTranspose 'up': ") + r.why);
         EXPECT_EQ(m.graph().node(0).op_type(), "ConvTranspose") << r.why;
+        EXPECT_EQ(mlrt::detail::describe(report),
+                  std::string("left as they were: ConvTranspose 'up': ") + r.why);
     }
     // Attributes the constructor sets: strides per axis, stride 1.
     Case uneven = base;
@@ -186,7 +188,9 @@ TEST(SubpixelRewrite, FilterChoosesAndNamesDependOnlyOnTheGraph) {
     EXPECT_EQ(a.graph().node(0).op_type(), "ConvTranspose");
     // The Conv keeps the node's name and writes the tensor the filter was told of; the last
     // node writes the ConvTranspose's output; the transposed weights are gone.
-    ASSERT_EQ(rewrite_conv_transposes(b).rewritten, 1);
+    const SubpixelReport yes = rewrite_conv_transposes(b);
+    ASSERT_EQ(yes.rewritten, 1);
+    EXPECT_EQ(mlrt::detail::describe(yes), "1 ConvTranspose node(s) as Conv + DepthToSpace");
     const auto& g = b.graph();
     ASSERT_EQ(g.node_size(), 3);
     EXPECT_EQ(g.node(0).op_type(), "Conv");

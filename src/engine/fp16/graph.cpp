@@ -34,6 +34,14 @@ std::string NameGenerator::fresh(const std::string& base) {
     return name;
 }
 
+std::unordered_set<std::string> names_read(const onnx::GraphProto& graph) {
+    std::unordered_set<std::string> read;
+    for (const auto& n : graph.node())
+        for (const auto& in : n.input()) read.insert(in);
+    for (const auto& o : graph.output()) read.insert(o.name());
+    return read;
+}
+
 const onnx::AttributeProto* find_attr(const onnx::NodeProto& node, std::string_view name) {
     for (const auto& attr : node.attribute())
         if (attr.name() == name) return &attr;

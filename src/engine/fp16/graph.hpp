@@ -29,6 +29,9 @@ void for_each_subgraph(onnx::NodeProto& node, Fn&& fn) {
 }
 
 const onnx::AttributeProto* find_attr(const onnx::NodeProto& node, std::string_view name);
+
+// Every value the main graph's nodes read, and its outputs: what must not be removed.
+std::unordered_set<std::string> names_read(const onnx::GraphProto& graph);
 bool has_subgraph(const onnx::NodeProto& node);
 
 // Names not used anywhere in the graph, its subgraphs included, so that an added value can

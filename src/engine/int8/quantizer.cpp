@@ -330,10 +330,7 @@ void move_dequantize_later(onnx::GraphProto& graph, fp16::NameGenerator& names) 
                 if (auto it = same.find(in); it != same.end()) in = it->second;
     }
     // A DequantizeLinear whose output nothing reads any more goes.
-    std::unordered_set<std::string> read;
-    for (const auto& n : graph.node())
-        for (const auto& in : n.input()) read.insert(in);
-    for (const auto& o : graph.output()) read.insert(o.name());
+    const auto read = fp16::names_read(graph);
     auto* nodes = graph.mutable_node();
     for (int i = nodes->size() - 1; i >= 0; --i)
         if (nodes->Get(i).op_type() == "DequantizeLinear" && !read.count(nodes->Get(i).output(0)))

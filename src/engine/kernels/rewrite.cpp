@@ -392,10 +392,7 @@ RewriteReport rewrite_for_cpu_kernels(onnx::ModelProto& model, bool float32_grap
         auto& g = *model.mutable_graph();
         // The roi and the unused one of scales/sizes may now feed nothing: ONNX Runtime would
         // warn about each.
-        std::set<std::string> used;
-        for (const auto& n : g.node())
-            for (const auto& i : n.input()) used.insert(i);
-        for (const auto& o : g.output()) used.insert(o.name());
+        const auto used = fp16::names_read(g);
         auto* inits = g.mutable_initializer();
         for (int i = inits->size() - 1; i >= 0; --i)
             if (!used.count(inits->Get(i).name())) inits->DeleteSubrange(i, 1);
