@@ -5,6 +5,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <utility>
 
 #include "engine/fp16/graph.hpp"
 #include "engine/fp16/tensor_data.hpp"
@@ -16,7 +17,7 @@ namespace {
 std::vector<std::int64_t> ints_attr(const onnx::NodeProto& n, const std::string& name,
                                     std::vector<std::int64_t> fallback) {
     const auto* a = fp16::find_attr(n, name);
-    return a ? std::vector<std::int64_t>(a->ints().begin(), a->ints().end()) : fallback;
+    return a ? std::vector<std::int64_t>(a->ints().begin(), a->ints().end()) : std::move(fallback);
 }
 
 int default_opset(const onnx::ModelProto& m) {
