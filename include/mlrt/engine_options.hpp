@@ -57,8 +57,9 @@ struct EngineOptions {
     std::optional<bool> allow_spinning;  // unset: spin only with a single stream
     GraphOptimization graph_optimization = GraphOptimization::All;
     // On the CPU provider, nodes mlrt has a faster kernel for (Resize: separable and threaded,
-    // where ONNX Runtime's cubic is single-threaded) run on mlrt's kernel; false keeps all of
-    // them ONNX Runtime's (for comparisons).
+    // where ONNX Runtime's cubic is single-threaded; DepthToSpace) run on mlrt's kernel, and a
+    // strided ConvTranspose runs as Conv + DepthToSpace; false keeps all of them ONNX Runtime's
+    // (for comparisons). int8 rewrites its ConvTransposes whatever this says.
     bool own_kernels = true;
     // ONNX Runtime's per-node profiler on the first stream's session (Engine::end_profile()).
     bool profile = false;
