@@ -1,5 +1,6 @@
 #include "engine/subpixel.hpp"
 
+#include <algorithm>
 #include <cstdint>
 #include <limits>
 #include <map>
@@ -69,10 +70,22 @@ std::string refusal(const onnx::NodeProto& n, const onnx::TensorProto* w,
     if (w == nullptr || fp16::is_external(*w)) return "weights not a constant in the model";
     if (w->data_type() != onnx::TensorProto_DataType_FLOAT) return "weights not float32";
     if (w->dims_size() != 4) return "not 2-D";
+    // The rewrite reads every weight: a tensor holding fewer values than its shape says (a
+    // damaged or hostile model) stays for ONNX Runtime to refuse.
+    std::int64_t count = 1;
+    for (std::int64_t d : w->dims()) {
+        if (d <= 0 || d > (std::int64_t{1} << 24) || count > (std::int64_t{1} << 32) / d)
+            return "weights malformed";
+        count *= d;
+    }
+    if (static_cast<std::int64_t>(fp16::float_values(*w).size()) != count)
+        return "weights malformed";
     if (n.input_size() > 2 && !n.input(2).empty() &&
         (b == nullptr || fp16::is_external(*b) ||
          b->data_type() != onnx::TensorProto_DataType_FLOAT))
         return "bias not a float32 constant";
+    if (b != nullptr && static_cast<std::int64_t>(fp16::float_values(*b).size()) != w->dims(1))
+        return "bias malformed";
     if (const auto* g = fp16::find_attr(n, "group"); g && g->i() != 1) return "grouped";
     for (std::int64_t d : ints_attr(n, "dilations", {1, 1}))
         if (d != 1) return "dilated";
@@ -81,10 +94,16 @@ std::string refusal(const onnx::NodeProto& n, const onnx::TensorProto* w,
     if (fp16::find_attr(n, "output_shape")) return "output_shape given";
     const auto strides = ints_attr(n, "strides", {1, 1});
     if (strides.size() != 2 || strides[0] != strides[1]) return "strides differ between axes";
-    if (strides[0] < 2) return "stride 1";
+    if (strides[0] == 1) return "stride 1";
+    if (strides[0] < 1 || strides[0] > 16) return "stride " + std::to_string(strides[0]);
     const auto kernel = ints_attr(n, "kernel_shape", {w->dims(2), w->dims(3)});
     if (kernel.size() != 2 || kernel[0] != w->dims(2) || kernel[1] != w->dims(3))
         return "kernel_shape differs from the weights";
+    const auto pads = ints_attr(n, "pads", {0, 0, 0, 0});
+    if (pads.size() != 4 || *std::min_element(pads.begin(), pads.end()) < 0) return "pads";
+    for (std::int64_t p : ints_attr(n, "output_padding", {0, 0}))
+        if (p < 0 || p >= strides[0]) return "output_padding";
+    if (ints_attr(n, "output_padding", {0, 0}).size() != 2) return "output_padding";
     return "";
 }
 
@@ -185,16 +204,12 @@ SubpixelReport rewrite_conv_transposes(onnx::ModelProto& model, const SubpixelFi
             const auto strides = ints_attr(n, "strides", {1, 1});
             const auto pads = ints_attr(n, "pads", {0, 0, 0, 0});
             const auto outpad = ints_attr(n, "output_padding", {0, 0});
-            if (pads.size() != 4 || outpad.size() != 2) {
-                why = "pads";
-            } else {
-                ay = Axis::plan(w->dims(2), strides[0], pads[0], pads[2], outpad[0]);
-                ax = Axis::plan(w->dims(3), strides[1], pads[1], pads[3], outpad[1]);
-                if (!ay || !ax) why = "pads wider than the kernel";
-            }
+            ay = Axis::plan(w->dims(2), strides[0], pads[0], pads[2], outpad[0]);
+            ax = Axis::plan(w->dims(3), strides[1], pads[1], pads[3], outpad[1]);
+            if (!ay || !ax) why = "pads wider than the kernel";
         }
-        const std::string base = n.name().empty() ? n.output(0) : n.name();
         if (why.empty()) {
+            const std::string base = n.name().empty() ? n.output(0) : n.name();
             const std::string conv_out = names.fresh(base + "/subpixel");
             if (!filter || filter(n, conv_out)) {
                 Rewrite r = subpixel(n, *w, b, *ay, *ax, conv_out, names);

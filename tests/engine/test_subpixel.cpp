@@ -118,6 +118,14 @@ TEST(SubpixelRewrite, EqualsOnnxRuntimesConvTranspose) {
     }
 }
 
+// Sets an attribute the model builder may already have set.
+void replace_ints(onnx::NodeProto& n, const std::string& name, const std::vector<std::int64_t>& v) {
+    auto* attrs = n.mutable_attribute();
+    for (int i = attrs->size() - 1; i >= 0; --i)
+        if (attrs->Get(i).name() == name) attrs->DeleteSubrange(i, 1);
+    set_ints(n, name, v);
+}
+
 TEST(SubpixelRewrite, KeepsWhatItCannotExpressAndSaysWhy) {
     const Case base{2, 2, 4, 4, 4, 4, 2, {1, 1, 1, 1}, {0, 0}, true};
     struct Refusal {
@@ -136,6 +144,18 @@ TEST(SubpixelRewrite, KeepsWhatItCannotExpressAndSaysWhy) {
          [](onnx::NodeProto& n) {
              set_ints(n, "output_shape", {8, 8});
          }},
+        {"pads",
+         [](onnx::NodeProto& n) {
+             replace_ints(n, "pads", {1, -1, 1, 1});
+         }},
+        {"output_padding",
+         [](onnx::NodeProto& n) {
+             set_ints(n, "output_padding", {2, 0});
+         }},
+        {"stride 17",
+         [](onnx::NodeProto& n) {
+             replace_ints(n, "strides", {17, 17});
+         }},
     };
     for (const Refusal& r : refusals) {
         onnx::ModelProto m = conv_transpose_model(base);
@@ -149,9 +169,8 @@ TEST(SubpixelRewrite, KeepsWhatItCannotExpressAndSaysWhy) {
                   std::string("left as they were: ConvTranspose 'up': ") + r.why);
     }
     // Attributes the constructor sets: strides per axis, stride 1.
-    Case uneven = base;
-    onnx::ModelProto m = conv_transpose_model(uneven);
-    m.mutable_graph()->mutable_node(0)->mutable_attribute(0)->set_ints(1, 3);
+    onnx::ModelProto m = conv_transpose_model(base);
+    replace_ints(*m.mutable_graph()->mutable_node(0), "strides", {2, 3});
     EXPECT_EQ(rewrite_conv_transposes(m).kept.at(0),
               "ConvTranspose 'up': strides differ between axes");
     Case one = base;
@@ -165,6 +184,19 @@ TEST(SubpixelRewrite, KeepsWhatItCannotExpressAndSaysWhy) {
               "ConvTranspose 'up': weights not a constant in the model");
     m = conv_transpose_model(base, 10);
     EXPECT_EQ(rewrite_conv_transposes(m).kept.at(0), "ConvTranspose 'up': opset under 11");
+    // Weights or a bias holding fewer values than their shape says: left for ONNX Runtime to
+    // refuse, not read past their end.
+    m = conv_transpose_model(base);
+    for (auto& t : *m.mutable_graph()->mutable_initializer())
+        if (t.name() == "w") t.mutable_raw_data()->resize(12);
+    EXPECT_EQ(rewrite_conv_transposes(m).kept.at(0), "ConvTranspose 'up': weights malformed");
+    m = conv_transpose_model(base);
+    m.mutable_graph()->mutable_initializer(0)->set_dims(1, -2);
+    EXPECT_EQ(rewrite_conv_transposes(m).kept.at(0), "ConvTranspose 'up': weights malformed");
+    m = conv_transpose_model(base);
+    for (auto& t : *m.mutable_graph()->mutable_initializer())
+        if (t.name() == "b") t.mutable_float_data()->RemoveLast();
+    EXPECT_EQ(rewrite_conv_transposes(m).kept.at(0), "ConvTranspose 'up': bias malformed");
     // Pads wider than the kernel reaches.
     Case wide = base;
     wide.pads = {5, 5, 0, 0};
