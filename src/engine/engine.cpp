@@ -263,7 +263,9 @@ std::vector<Ort::Session> Engine::Impl::create_sessions(const onnx::ModelProto& 
     bool own_kernels = false;
     if (options.provider == Provider::CPU && options.own_kernels) {
         // ConvTranspose first: the DepthToSpace it becomes is one of mlrt's kernels.
-        const std::string subpixel = detail::describe(detail::rewrite_conv_transposes(run_model));
+        // (int8 graphs had theirs rewritten before quantizing, whatever their width.)
+        const std::string subpixel = detail::describe(
+            detail::rewrite_conv_transposes(run_model, nullptr, detail::kMinFloatInputChannels));
         const auto report =
             detail::kernels::rewrite_for_cpu_kernels(run_model, !info.fp16_converted);
         own_kernels = report.kernel_nodes() > 0;

@@ -173,7 +173,8 @@ Rewrite subpixel(const onnx::NodeProto& n, const onnx::TensorProto& w, const onn
 
 }  // namespace
 
-SubpixelReport rewrite_conv_transposes(onnx::ModelProto& model, const SubpixelFilter& filter) {
+SubpixelReport rewrite_conv_transposes(onnx::ModelProto& model, const SubpixelFilter& filter,
+                                       std::int64_t min_input_channels) {
     SubpixelReport report;
     auto& g = *model.mutable_graph();
     bool any = false;
@@ -199,6 +200,9 @@ SubpixelReport rewrite_conv_transposes(onnx::ModelProto& model, const SubpixelFi
         };
         const onnx::TensorProto *w = find(1), *b = find(2);
         std::string why = opset_ok ? refusal(n, w, b) : "opset under 11";
+        if (why.empty() && w->dims(0) < min_input_channels)
+            why = std::to_string(w->dims(0)) + " input channels (ONNX Runtime's is faster under " +
+                  std::to_string(min_input_channels) + ")";
         std::optional<Axis> ay, ax;
         if (why.empty()) {
             const auto strides = ints_attr(n, "strides", {1, 1});
