@@ -483,8 +483,11 @@ TEST(Int8Quantizer, ValueMovingOpsRunOnUint8WithoutRequantizing) {
     EXPECT_EQ(float_data(*find_initializer(q, dq->input(1))),
               float_data(*find_initializer(q, in->input(1))));
     EXPECT_EQ(nodes_of(q, "QuantizeLinear").size(), 2u);  // of X and of A
-    for (const auto& n : q.node())
-        if (n.op_type() == "QuantizeLinear") EXPECT_NE(n.input(0), "D") << n.name();
+    for (const auto& n : q.node()) {
+        if (n.op_type() == "QuantizeLinear") {
+            EXPECT_NE(n.input(0), "D") << n.name();
+        }
+    }
 }
 
 TEST(Int8Quantizer, SharedWeightKeptWhileAFloatNodeReadsIt) {
