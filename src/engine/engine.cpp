@@ -5,6 +5,7 @@
 #include "engine/fp16/fp16.hpp"
 #include "engine/frame_checks.hpp"
 #include "engine/int8/int8.hpp"
+#include "engine/kernels/conv_uint8.hpp"
 #include "engine/kernels/custom_ops.hpp"
 #include "engine/kernels/rewrite.hpp"
 #include "engine/model_prep.hpp"
@@ -266,8 +267,8 @@ std::vector<Ort::Session> Engine::Impl::create_sessions(const onnx::ModelProto& 
         // (int8 graphs had theirs rewritten before quantizing, whatever their width.)
         const std::string subpixel = detail::describe(
             detail::rewrite_conv_transposes(run_model, nullptr, detail::kMinFloatInputChannels));
-        const auto report =
-            detail::kernels::rewrite_for_cpu_kernels(run_model, !info.fp16_converted);
+        const auto report = detail::kernels::rewrite_for_cpu_kernels(
+            run_model, !info.fp16_converted, detail::kernels::conv_uint8_vectorised());
         own_kernels = report.kernel_nodes() > 0;
         info.kernels = detail::kernels::describe(report);
         if (!subpixel.empty())

@@ -1,5 +1,6 @@
 #include "engine/kernels/custom_ops.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <exception>
@@ -9,8 +10,10 @@
 #include <type_traits>
 #include <vector>
 
+#include "engine/kernels/conv_uint8.hpp"
 #include "engine/kernels/depth_to_space.hpp"
 #include "engine/kernels/lookup.hpp"
+#include "engine/kernels/prelu.hpp"
 #include "engine/kernels/resize.hpp"
 
 namespace mlrt::detail::kernels {
@@ -170,6 +173,25 @@ struct ResizeOp : Ort::CustomOpBase<ResizeOp, ResizeKernel, /*WithStatus=*/true>
     bool sizes_;
 };
 
+// The tensor of shape `dims` around `axis` (negative: from the end), whose `rows` values (1, or
+// one per channel along the axis) a kernel applies; throws through `fail` with why not.
+template <typename Fail>
+LookupShape channel_shape(const std::vector<std::int64_t>& dims, std::int64_t axis_attr,
+                          std::int64_t rows, const char* what, Fail fail) {
+    const auto rank = static_cast<std::int64_t>(dims.size());
+    const std::int64_t axis = axis_attr < 0 ? axis_attr + rank : axis_attr;
+    if (axis < 0 || axis >= rank)
+        fail("axis " + std::to_string(axis_attr) + " is outside a tensor of rank " +
+             std::to_string(rank));
+    LookupShape shape;
+    for (std::int64_t d = 0; d < rank; ++d)
+        (d < axis ? shape.outer : d == axis ? shape.channels : shape.inner) *= dims[d];
+    if (rows != 1 && rows != shape.channels)
+        fail("the " + std::string(what) + " has " + std::to_string(rows) + " rows for " +
+             std::to_string(shape.channels) + " channels");
+    return shape;
+}
+
 // y = table[c][x] for uint8 x, c the index along `axis` (negative: from the end); T is the
 // table's and the output's type.
 template <typename T>
@@ -189,17 +211,7 @@ class LookupKernel {
         const std::vector<std::int64_t> tdims = table.GetTensorTypeAndShapeInfo().GetShape();
         if (tdims.size() != 2 || tdims[1] != 256 || tdims[0] < 1)
             fail("the table must be [channels, 256]");
-        const auto rank = static_cast<std::int64_t>(dims.size());
-        const std::int64_t axis = axis_ < 0 ? axis_ + rank : axis_;
-        if (axis < 0 || axis >= rank)
-            fail("axis " + std::to_string(axis_) + " is outside a tensor of rank " +
-                 std::to_string(rank));
-        LookupShape shape;
-        for (std::int64_t d = 0; d < rank; ++d)
-            (d < axis ? shape.outer : d == axis ? shape.channels : shape.inner) *= dims[d];
-        if (tdims[0] != 1 && tdims[0] != shape.channels)
-            fail("the table has " + std::to_string(tdims[0]) + " rows for " +
-                 std::to_string(shape.channels) + " channels");
+        const LookupShape shape = channel_shape(dims, axis_, tdims[0], "table", fail);
         Ort::UnownedValue y = ctx.GetOutput(0, dims.data(), dims.size());
         lookup(x.GetTensorData<std::uint8_t>(), y.GetTensorMutableData<T>(), shape,
                table.GetTensorData<T>(), tdims[0], thread_pool(ctx));
@@ -231,6 +243,54 @@ struct LookupOp : Ort::CustomOpBase<LookupOp<T>, LookupKernel<T>, /*WithStatus=*
     }
     std::size_t GetOutputTypeCount() const { return 1; }
     ONNXTensorElementDataType GetOutputType(std::size_t) const { return kType; }
+};
+
+// ONNX's PRelu on float32 with one slope per channel along `axis` (or one slope): (X, slope
+// float[channels or 1]) -> float.
+class PreluKernel {
+  public:
+    explicit PreluKernel(const OrtKernelInfo* info)
+        : axis_(Ort::ConstKernelInfo(info).GetAttribute<std::int64_t>("axis")) {}
+
+    OrtStatusPtr ComputeV2(OrtKernelContext* context) const noexcept {
+        return compute_as_status(*this, context);
+    }
+
+    void compute(Ort::KernelContext ctx) const {
+        const Ort::ConstValue x = ctx.GetInput(0), slope = ctx.GetInput(1);
+        const std::vector<std::int64_t> dims = x.GetTensorTypeAndShapeInfo().GetShape();
+        const auto rows =
+            static_cast<std::int64_t>(slope.GetTensorTypeAndShapeInfo().GetElementCount());
+        if (rows < 1) fail("the slope is empty");
+        const LookupShape shape = channel_shape(dims, axis_, rows, "slope", fail);
+        Ort::UnownedValue y = ctx.GetOutput(0, dims.data(), dims.size());
+        prelu(x.GetTensorData<float>(), y.GetTensorMutableData<float>(), shape,
+              slope.GetTensorData<float>(), rows, thread_pool(ctx));
+    }
+
+  private:
+    [[noreturn]] static void fail(const std::string& why) {
+        throw Ort::Exception("mlrt PRelu: " + why, ORT_INVALID_ARGUMENT);
+    }
+
+    std::int64_t axis_;
+};
+
+struct PreluOp : Ort::CustomOpBase<PreluOp, PreluKernel, /*WithStatus=*/true> {
+    OrtStatusPtr CreateKernelV2(const OrtApi&, const OrtKernelInfo* info,
+                                void** kernel) const noexcept {
+        return create_kernel<PreluKernel>(kernel, info);
+    }
+    const char* GetName() const { return kPRelu; }
+    const char* GetExecutionProviderType() const { return "CPUExecutionProvider"; }
+    std::size_t GetInputTypeCount() const { return 2; }
+    ONNXTensorElementDataType GetInputType(std::size_t) const {
+        return ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT;
+    }
+    std::size_t GetOutputTypeCount() const { return 1; }
+    ONNXTensorElementDataType GetOutputType(std::size_t) const {
+        return ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT;
+    }
 };
 
 // ONNX's DepthToSpace on NCHW float32 or uint8 (attributes blocksize, mode "DCR" or "CRD").
@@ -294,6 +354,85 @@ struct DepthToSpaceOp
     ONNXTensorElementDataType GetOutputType(std::size_t) const { return kType; }
 };
 
+// (X uint8, W int16, w_scale, B) -> float: conv_uint8() with the input's quantization and the
+// pads as attributes.
+class ConvUint8Kernel {
+  public:
+    explicit ConvUint8Kernel(const OrtKernelInfo* info) {
+        const Ort::ConstKernelInfo k(info);
+        x_q_.scale = k.GetAttribute<float>("x_scale");
+        const auto zero = k.GetAttribute<std::int64_t>("x_zero_point");
+        pads_ = k.GetAttributes<std::int64_t>("pads");
+        if (!(x_q_.scale > 0.0f) || zero < 0 || zero > 255 || pads_.size() != 4)
+            fail("x_scale must be positive, x_zero_point a byte and pads 4 values");
+        x_q_.zero_point = static_cast<std::int32_t>(zero);
+    }
+
+    OrtStatusPtr ComputeV2(OrtKernelContext* context) const noexcept {
+        return compute_as_status(*this, context);
+    }
+
+    void compute(Ort::KernelContext ctx) const {
+        const Ort::ConstValue x = ctx.GetInput(0), w = ctx.GetInput(1);
+        const Ort::ConstValue w_scale = ctx.GetInput(2), bias = ctx.GetInput(3);
+        const std::vector<std::int64_t> xd = x.GetTensorTypeAndShapeInfo().GetShape();
+        const std::vector<std::int64_t> wd = w.GetTensorTypeAndShapeInfo().GetShape();
+        if (xd.size() != 4 || wd.size() != 4) fail("input and weights must be 4-D (NCHW)");
+        if (xd[1] != wd[1])
+            fail("the input's " + std::to_string(xd[1]) + " channels are not the weights' " +
+                 std::to_string(wd[1]));
+        const auto count = static_cast<std::size_t>(wd[0]);
+        if (w_scale.GetTensorTypeAndShapeInfo().GetElementCount() != count ||
+            bias.GetTensorTypeAndShapeInfo().GetElementCount() != count)
+            fail("w_scale and B must hold one value per output channel");
+        const ConvUint8Shape shape{xd[0], xd[1],    xd[2],    xd[3],    wd[0],   wd[2],
+                                   wd[3], pads_[0], pads_[1], pads_[2], pads_[3]};
+        const std::int16_t* weights = w.GetTensorData<std::int16_t>();
+        const std::size_t values = w.GetTensorTypeAndShapeInfo().GetElementCount();
+        if (!std::all_of(weights, weights + values, [](std::int16_t v) {
+                return v >= -kConvWeightMax && v <= kConvWeightMax;
+            }))
+            fail("weights outside +-" + std::to_string(kConvWeightMax));
+        const std::vector<std::int64_t> out_dims{xd[0], wd[0], shape.out_height(),
+                                                 shape.out_width()};
+        if (out_dims[2] < 1 || out_dims[3] < 1) fail("the kernel is larger than the padded input");
+        Ort::UnownedValue y = ctx.GetOutput(0, out_dims.data(), out_dims.size());
+        try {
+            conv_uint8(x.GetTensorData<std::uint8_t>(), x_q_, shape, weights,
+                       w_scale.GetTensorData<float>(), bias.GetTensorData<float>(),
+                       y.GetTensorMutableData<float>(), thread_pool(ctx));
+        } catch (const std::invalid_argument& e) {
+            fail(e.what());
+        }
+    }
+
+  private:
+    [[noreturn]] static void fail(const std::string& why) {
+        throw Ort::Exception("mlrt ConvUint8: " + why, ORT_INVALID_ARGUMENT);
+    }
+
+    Quantization x_q_;
+    std::vector<std::int64_t> pads_;
+};
+
+struct ConvUint8Op : Ort::CustomOpBase<ConvUint8Op, ConvUint8Kernel, /*WithStatus=*/true> {
+    OrtStatusPtr CreateKernelV2(const OrtApi&, const OrtKernelInfo* info,
+                                void** kernel) const noexcept {
+        return create_kernel<ConvUint8Kernel>(kernel, info);
+    }
+    const char* GetName() const { return kConvUint8; }
+    const char* GetExecutionProviderType() const { return "CPUExecutionProvider"; }
+    std::size_t GetInputTypeCount() const { return 4; }
+    ONNXTensorElementDataType GetInputType(std::size_t i) const {
+        if (i == 0) return ONNX_TENSOR_ELEMENT_DATA_TYPE_UINT8;
+        return i == 1 ? ONNX_TENSOR_ELEMENT_DATA_TYPE_INT16 : ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT;
+    }
+    std::size_t GetOutputTypeCount() const { return 1; }
+    ONNXTensorElementDataType GetOutputType(std::size_t) const {
+        return ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT;
+    }
+};
+
 }  // namespace
 
 OrtCustomOpDomain* custom_op_domain() {
@@ -302,6 +441,8 @@ OrtCustomOpDomain* custom_op_domain() {
     static const LookupOp<float> lookup_float;
     static const DepthToSpaceOp<float> depth_to_space;
     static const DepthToSpaceOp<std::uint8_t> depth_to_space_uint8;
+    static const ConvUint8Op conv_uint8;
+    static const PreluOp prelu;
     static Ort::CustomOpDomain domain = [] {
         Ort::CustomOpDomain d(kDomain);
         d.Add(&scales);
@@ -310,6 +451,8 @@ OrtCustomOpDomain* custom_op_domain() {
         d.Add(&lookup_float);
         d.Add(&depth_to_space);
         d.Add(&depth_to_space_uint8);
+        d.Add(&conv_uint8);
+        d.Add(&prelu);
         return d;
     }();
     return domain;

@@ -15,10 +15,17 @@ inline constexpr const char* kResizeSizes = "ResizeSizes";    // (X, sizes int64
 inline constexpr const char* kLookupTable = "LookupTable";
 // The same with a float table: (X uint8, table float[channels or 1, 256]) -> float.
 inline constexpr const char* kLookupTableFloat = "LookupTableFloat";
+// ONNX's PRelu on float32 with a slope per channel: (X, slope float[channels or 1]) -> float;
+// attribute axis, the channels' axis.
+inline constexpr const char* kPRelu = "PRelu";
 // ONNX's DepthToSpace on float32 NCHW (X) -> Y; attributes blocksize and mode ("DCR", "CRD").
 inline constexpr const char* kDepthToSpace = "DepthToSpace";
 // The same on uint8 (an int8 graph's quantized tensors).
 inline constexpr const char* kDepthToSpaceUint8 = "DepthToSpaceUint8";
+// A convolution of uint8 NCHW input with float output (conv_uint8.hpp): (X uint8, W int16
+// [M, C, kh, kw], w_scale float[M], B float[M]) -> float; attributes x_scale, x_zero_point and
+// pads (top, left, bottom, right). Stride 1, no dilation, one group.
+inline constexpr const char* kConvUint8 = "ConvUint8";
 
 // The process's one domain object: sessions refer to it for as long as they live.
 OrtCustomOpDomain* custom_op_domain();

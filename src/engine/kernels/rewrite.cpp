@@ -3,6 +3,7 @@
 #include <onnx/defs/schema.h>
 #include <onnx/shape_inference/implementation.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -12,6 +13,7 @@
 
 #include "engine/fp16/graph.hpp"
 #include "engine/fp16/tensor_data.hpp"
+#include "engine/kernels/conv_uint8.hpp"
 #include "engine/kernels/custom_ops.hpp"
 #include "engine/kernels/lookup.hpp"
 #include "engine/kernels/resize.hpp"
@@ -58,6 +60,12 @@ std::map<std::string, const onnx::TensorProto*> constants(const onnx::GraphProto
         if (n.op_type() == "Constant" && n.output_size() == 1)
             if (const auto* v = attribute(n, "value"); v && v->has_t()) out[n.output(0)] = &v->t();
     return out;
+}
+
+const onnx::TensorProto* constant(const std::map<std::string, const onnx::TensorProto*>& consts,
+                                  const std::string& name) {
+    const auto it = consts.find(name);
+    return it == consts.end() ? nullptr : it->second;
 }
 
 // Why the kernel cannot take `n`, or "" when it can (then `sizes` says which input it reads).
@@ -333,6 +341,232 @@ void rewrite_quantized_prelus(onnx::ModelProto& model, RewriteReport& report) {
     for (auto& t : tables) *g.add_initializer() = std::move(t);
 }
 
+// PRelu of a float32 tensor with a constant slope per channel (or one) becomes ai.mlrt PRelu.
+// Those of a DequantizeLinear's output are rewrite_quantized_prelus()'s.
+void rewrite_float_prelus(onnx::ModelProto& model, bool float32_graph,
+                          const std::map<std::string, std::int32_t>& types, RewriteReport& report) {
+    auto& g = *model.mutable_graph();
+    const auto consts = constants(g);
+    std::set<std::string> dequantized;
+    for (const auto& n : g.node())
+        if (is_onnx(n, "DequantizeLinear")) dequantized.insert(n.output(0));
+    fp16::NameGenerator names(g);
+    std::vector<onnx::TensorProto> added;
+    for (auto& n : *g.mutable_node()) {
+        if (!is_onnx(n, "PRelu") || n.input_size() != 2 || n.output_size() != 1 ||
+            dequantized.count(n.input(0)) != 0)
+            continue;
+        const std::string name = "PRelu '" + n.name() + "': ";
+        if (!float32_graph) {
+            const auto type = types.find(n.input(0));
+            if (type == types.end() || type->second != onnx::TensorProto_DataType_FLOAT) {
+                report.kept_float_prelus.push_back(name + "input not float32");
+                continue;
+            }
+        }
+        std::string why;
+        std::optional<Slopes> slopes;
+        if (const onnx::TensorProto* t = constant(consts, n.input(1)); t == nullptr)
+            why = "the slope is computed in the graph";
+        else
+            slopes = per_channel_slopes(*t, why);
+        if (!slopes) {
+            report.kept_float_prelus.push_back(name + why);
+            continue;
+        }
+        onnx::TensorProto values =
+            float_tensor(names.fresh(n.name() + "_slopes"),
+                         {static_cast<std::int64_t>(slopes->values.size())}, slopes->values);
+        onnx::NodeProto k = make_node(kPRelu, {n.input(0), values.name()}, {n.output(0)}, n.name());
+        k.set_domain(kDomain);
+        set_int(k, "axis", slopes->axis);
+        added.push_back(std::move(values));
+        n = std::move(k);
+        ++report.float_prelus;
+    }
+    for (auto& t : added) *g.add_initializer() = std::move(t);
+}
+
+// Why the uint8 kernel cannot take Conv `n` (whose weights are `w`), or "".
+std::string unsupported_conv(const onnx::NodeProto& n, const onnx::TensorProto* w,
+                             const onnx::TensorProto* bias, std::vector<std::int64_t>& pads) {
+    if (w == nullptr) return "weights computed in the graph";
+    if (w->data_type() != onnx::TensorProto_DataType_FLOAT || fp16::is_external(*w) ||
+        w->dims_size() != 4)
+        return "weights not 4-D float32";
+    if (n.input_size() > 2 && !n.input(2).empty() &&
+        (bias == nullptr || bias->data_type() != onnx::TensorProto_DataType_FLOAT ||
+         fp16::is_external(*bias)))
+        return "bias not a float32 constant";
+    const auto ints = [&](const char* name) {
+        const auto* a = attribute(n, name);
+        return a ? std::vector<std::int64_t>(a->ints().begin(), a->ints().end())
+                 : std::vector<std::int64_t>{};
+    };
+    const auto all_one = [](const std::vector<std::int64_t>& v) {
+        return std::all_of(v.begin(), v.end(), [](std::int64_t x) { return x == 1; });
+    };
+    if (const auto* g = attribute(n, "group"); g && g->i() != 1) return "grouped";
+    if (!all_one(ints("strides"))) return "strided";
+    if (!all_one(ints("dilations"))) return "dilated";
+    const std::string auto_pad = string_attr(n, "auto_pad", "NOTSET");
+    pads = ints("pads");
+    if (auto_pad == "VALID")
+        pads.clear();
+    else if (auto_pad != "NOTSET")
+        return "auto_pad " + auto_pad;
+    if (pads.empty()) pads.assign(4, 0);
+    if (pads.size() != 4 || std::any_of(pads.begin(), pads.end(), [](auto p) { return p < 0; }))
+        return "pads not 4 values of at least 0";
+    const auto kernel = ints("kernel_shape");
+    if (!kernel.empty() &&
+        (kernel.size() != 2 || kernel[0] != w->dims(2) || kernel[1] != w->dims(3)))
+        return "kernel_shape not the weights'";
+    if (w->dims(0) < 1 || w->dims(1) < 1 || w->dims(2) < 1 || w->dims(3) < 1 ||
+        w->dims(1) * w->dims(2) * w->dims(3) > kConvMaxTerms)
+        return "more than " + std::to_string(kConvMaxTerms) + " products per output";
+    return "";
+}
+
+// The uint8 twin of a float table: values on a uniform grid spanning the table (and 0), rounded
+// to nearest.
+std::optional<std::pair<std::vector<std::uint8_t>, Quantization>> requantized_table(
+    const std::vector<float>& table) {
+    float lo = 0.0f, hi = 0.0f;
+    for (const float v : table) {
+        if (!std::isfinite(v)) return std::nullopt;
+        lo = std::min(lo, v);
+        hi = std::max(hi, v);
+    }
+    Quantization q;
+    if (hi > lo) q.scale = (hi - lo) / 255.0f;
+    q.zero_point =
+        static_cast<std::int32_t>(std::clamp(std::nearbyint(-lo / q.scale), 0.0f, 255.0f));
+    std::vector<std::uint8_t> bytes(table.size());
+    for (std::size_t i = 0; i < table.size(); ++i)
+        bytes[i] = static_cast<std::uint8_t>(std::clamp(
+            std::nearbyint(table[i] / q.scale) + static_cast<float>(q.zero_point), 0.0f, 255.0f));
+    return std::pair{std::move(bytes), q};
+}
+
+// A float Conv of a quantized tensor (the int8 conversion's float last layer) becomes ai.mlrt
+// ConvUint8, reading the uint8 tensor: after a DequantizeLinear, its input; after a float
+// lookup table (a PRelu of int8 input), the same table requantized to uint8.
+void rewrite_uint8_convs(onnx::ModelProto& model, RewriteReport& report) {
+    auto& g = *model.mutable_graph();
+    const auto consts = constants(g);
+    std::map<std::string, int> producer;
+    std::map<std::string, int> reader_count;
+    for (int i = 0; i < g.node_size(); ++i) {
+        for (const auto& o : g.node(i).output()) producer[o] = i;
+        for (const auto& in : g.node(i).input()) ++reader_count[in];
+    }
+    for (const auto& o : g.output()) ++reader_count[o.name()];
+    fp16::NameGenerator names(g);
+
+    std::set<int> removed;
+    std::vector<onnx::TensorProto> added;
+    for (int i = 0; i < g.node_size(); ++i) {
+        const onnx::NodeProto& n = g.node(i);
+        if (!is_onnx(n, "Conv") || n.input_size() < 2 || n.output_size() != 1) continue;
+        const auto from = producer.find(n.input(0));
+        if (from == producer.end()) continue;
+        const onnx::NodeProto& source = g.node(from->second);
+        const bool table = source.op_type() == kLookupTableFloat && source.domain() == kDomain;
+        if (!table && !is_onnx(source, "DequantizeLinear")) continue;  // not of int8 input
+        if (const auto wp = producer.find(n.input(1));
+            wp != producer.end() && is_onnx(g.node(wp->second), "DequantizeLinear"))
+            continue;  // an int8 convolution: ONNX Runtime's QLinearConv
+        const std::string name = "Conv '" + n.name() + "': ";
+        std::string why;
+        const onnx::TensorProto* w = constant(consts, n.input(1));
+        const onnx::TensorProto* bias =
+            n.input_size() > 2 && !n.input(2).empty() ? constant(consts, n.input(2)) : nullptr;
+        std::vector<std::int64_t> pads;
+        why = unsupported_conv(n, w, bias, pads);
+        std::optional<Quantization> in;
+        std::optional<std::pair<std::vector<std::uint8_t>, Quantization>> bytes;
+        if (why.empty() && table) {
+            const onnx::TensorProto* t = constant(consts, source.input(1));
+            if (reader_count[n.input(0)] != 1)
+                why = "its input has other readers";
+            else if (t == nullptr || t->data_type() != onnx::TensorProto_DataType_FLOAT)
+                why = "the table is not a float32 constant";
+            else if (!(bytes = requantized_table(fp16::float_values(*t))))
+                why = "the table holds values that are not finite";
+            else
+                in = bytes->second;
+        } else if (why.empty()) {
+            in = uint8_quantization(source, consts, why);
+        }
+        std::vector<float> weights;
+        std::int64_t out_channels = 0, per_channel = 0;
+        if (in) {
+            out_channels = w->dims(0);
+            per_channel = w->dims(1) * w->dims(2) * w->dims(3);
+            weights = fp16::float_values(*w);
+            std::vector<float> b = bias ? fp16::float_values(*bias) : std::vector<float>{};
+            if (weights.size() != static_cast<std::size_t>(out_channels * per_channel) ||
+                !std::all_of(weights.begin(), weights.end(),
+                             [](float v) { return std::isfinite(v); }))
+                why = "weights malformed or not finite";
+            else if (bias && b.size() != static_cast<std::size_t>(out_channels))
+                why = "bias not one value per output channel";
+        }
+        if (!why.empty()) {
+            report.kept_convs.push_back(name + why);
+            continue;
+        }
+        std::vector<float> scales;
+        const std::vector<std::int16_t> q = quantize_conv_weights(weights, per_channel, scales);
+        onnx::TensorProto wq;
+        wq.set_name(names.fresh(n.name() + "_w16"));
+        wq.set_data_type(onnx::TensorProto_DataType_INT16);
+        for (int d = 0; d < 4; ++d) wq.add_dims(w->dims(d));
+        wq.set_raw_data(std::string(reinterpret_cast<const char*>(q.data()), q.size() * 2));
+        onnx::TensorProto ws =
+            float_tensor(names.fresh(n.name() + "_w_scale"), {out_channels}, scales);
+        onnx::TensorProto b =
+            float_tensor(names.fresh(n.name() + "_bias"), {out_channels},
+                         bias ? fp16::float_values(*bias)
+                              : std::vector<float>(static_cast<std::size_t>(out_channels), 0.0f));
+        std::string x = source.input(0);
+        if (table) {
+            // The lookup now writes bytes, for this one reader.
+            onnx::TensorProto t;
+            t.set_name(names.fresh(source.name() + "_table_uint8"));
+            t.set_data_type(onnx::TensorProto_DataType_UINT8);
+            for (const auto d : constant(consts, source.input(1))->dims()) t.add_dims(d);
+            t.set_raw_data(std::string(bytes->first.begin(), bytes->first.end()));
+            onnx::NodeProto& lookup = *g.mutable_node(from->second);
+            lookup.set_op_type(kLookupTable);
+            lookup.set_input(1, t.name());
+            x = lookup.output(0);
+            added.push_back(std::move(t));
+            --report.dequantizing_lookups;
+            ++report.lookups;
+        } else if (reader_count[n.input(0)] == 1) {
+            removed.insert(from->second);
+        }
+        onnx::NodeProto k =
+            make_node(kConvUint8, {x, wq.name(), ws.name(), b.name()}, {n.output(0)}, n.name());
+        k.set_domain(kDomain);
+        set_float(k, "x_scale", in->scale);
+        set_int(k, "x_zero_point", in->zero_point);
+        set_ints(k, "pads", {pads[0], pads[1], pads[2], pads[3]});
+        added.push_back(std::move(wq));
+        added.push_back(std::move(ws));
+        added.push_back(std::move(b));
+        *g.mutable_node(i) = std::move(k);
+        ++report.uint8_convs;
+    }
+    google::protobuf::RepeatedPtrField<onnx::NodeProto> kept_nodes;
+    for (int i = 0; i < g.node_size(); ++i)
+        if (removed.count(i) == 0) *kept_nodes.Add() = std::move(*g.mutable_node(i));
+    g.mutable_node()->Swap(&kept_nodes);
+    for (auto& t : added) *g.add_initializer() = std::move(t);
+}
+
 // DepthToSpace on float32 becomes ai.mlrt DepthToSpace, on uint8 ai.mlrt DepthToSpaceUint8.
 // One between a DequantizeLinear and a QuantizeLinear stays: ONNX Runtime drops that pair when
 // they quantize alike (the int8 conversion moves the DequantizeLinear past it instead).
@@ -376,7 +610,8 @@ void rewrite_depth_to_spaces(onnx::ModelProto& model,
 
 }  // namespace
 
-RewriteReport rewrite_for_cpu_kernels(onnx::ModelProto& model, bool float32_graph) {
+RewriteReport rewrite_for_cpu_kernels(onnx::ModelProto& model, bool float32_graph,
+                                      bool uint8_convs) {
     RewriteReport report;
     // Element types from ONNX's inference on the graph as it came: it cannot follow the graph
     // past the ai.mlrt nodes the rewrites put in (it has no schema for them), and the rewritten
@@ -387,6 +622,8 @@ RewriteReport rewrite_for_cpu_kernels(onnx::ModelProto& model, bool float32_grap
                                                         : std::map<std::string, std::int32_t>{};
     rewrite_resizes(model, float32_graph, types, report);
     rewrite_quantized_prelus(model, report);
+    rewrite_float_prelus(model, float32_graph, types, report);
+    if (uint8_convs) rewrite_uint8_convs(model, report);
     rewrite_depth_to_spaces(model, types, report);
     if (report.kernel_nodes() > 0) {
         auto& g = *model.mutable_graph();
@@ -425,9 +662,16 @@ std::string describe(const RewriteReport& r) {
              " PRelu/LeakyRelu node(s) of int8 input on mlrt's lookup kernel (float out)");
     if (r.depth_to_space > 0)
         part(std::to_string(r.depth_to_space) + " DepthToSpace node(s) on mlrt's kernel");
+    if (r.float_prelus > 0)
+        part(std::to_string(r.float_prelus) + " float PRelu node(s) on mlrt's kernel");
+    if (r.uint8_convs > 0)
+        part(std::to_string(r.uint8_convs) +
+             " float Conv node(s) of int8 input on mlrt's uint8 kernel (15-bit weights)");
     list("on ONNX Runtime's Resize: ", r.kept);
     list("on ONNX Runtime's DepthToSpace: ", r.kept_depth_to_space);
     list("left in float: ", r.kept_prelus);
+    list("on ONNX Runtime's PRelu: ", r.kept_float_prelus);
+    list("on ONNX Runtime's float Conv: ", r.kept_convs);
     return s;
 }
 
