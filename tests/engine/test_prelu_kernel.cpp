@@ -163,12 +163,16 @@ TEST(PreluKernel, RewriteLeavesWhatItCannotTakeAndSaysWhy) {
     std::rotate(g.mutable_node()->begin(), g.mutable_node()->end() - 1, g.mutable_node()->end());
     EXPECT_EQ(describe_after(m),
               "on ONNX Runtime's PRelu: PRelu 'prelu': the slope is computed in the graph");
-    // A float16 graph's PRelu stays ONNX Runtime's float16 one.
+    // A float16 graph's PRelu stays ONNX Runtime's float16 one, which is no news to report.
     m = prelu_model({4, 1, 1}, {0.1f, 0.2f, 0.3f, 0.4f});
     m.mutable_graph()->mutable_input(0)->mutable_type()->mutable_tensor_type()->set_elem_type(
         onnx::TensorProto_DataType_FLOAT16);
-    EXPECT_EQ(describe_after(m, false),
-              "on ONNX Runtime's PRelu: PRelu 'prelu': input not float32");
+    EXPECT_EQ(describe_after(m, false), "");
+    // Its float32 PRelu (between Casts) is the kernel's.
+    m.mutable_graph()->mutable_input(0)->mutable_type()->mutable_tensor_type()->set_elem_type(
+        onnx::TensorProto_DataType_FLOAT);
+    const auto report = kernels::rewrite_for_cpu_kernels(m, false);
+    EXPECT_EQ(report.float_prelus, 1) << kernels::describe(report);
 }
 
 TEST(PreluKernel, KernelRefusesASlopeOfTheWrongLengthByName) {

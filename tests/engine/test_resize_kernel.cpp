@@ -226,7 +226,7 @@ TEST(ResizeKernel, EngineOnARealModelMatchesOnnxRuntimesResize) {
     const OwnAndTheirs r = run_shared_x2({});
     EXPECT_EQ(r.ours_note,
               "2 Resize node(s) on mlrt's separable kernel; 1 DepthToSpace node(s) on mlrt's "
-              "kernel");
+              "kernel; 17 float PRelu node(s) on mlrt's kernel");
     EXPECT_EQ(r.theirs_note, "");
     EXPECT_LE(mlrt::test::max_abs_diff(r.ours, r.theirs), 1e-5);
 }

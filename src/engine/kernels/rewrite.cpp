@@ -356,14 +356,12 @@ void rewrite_float_prelus(onnx::ModelProto& model, bool float32_graph,
         if (!is_onnx(n, "PRelu") || n.input_size() != 2 || n.output_size() != 1 ||
             dequantized.count(n.input(0)) != 0)
             continue;
-        const std::string name = "PRelu '" + n.name() + "': ";
+        // A float16 graph's PRelu nodes are ONNX Runtime's float16 kernel's, as they should.
         if (!float32_graph) {
             const auto type = types.find(n.input(0));
-            if (type == types.end() || type->second != onnx::TensorProto_DataType_FLOAT) {
-                report.kept_float_prelus.push_back(name + "input not float32");
-                continue;
-            }
+            if (type == types.end() || type->second != onnx::TensorProto_DataType_FLOAT) continue;
         }
+        const std::string name = "PRelu '" + n.name() + "': ";
         std::string why;
         std::optional<Slopes> slopes;
         if (const onnx::TensorProto* t = constant(consts, n.input(1)); t == nullptr)
