@@ -20,23 +20,14 @@
 #include "engine/kernels/rewrite.hpp"
 #include "engine/onnx_builder.hpp"
 #include "engine/ort_env.hpp"
+#include "kernel_test_support.hpp"
 
 namespace {
 
 using namespace mlrt::detail;
+using namespace mlrt::test::kernel_tests;
 using kernels::ConvPath;
 using kernels::ConvUint8Shape;
-
-const kernels::ParallelFor kSerial = [](std::size_t n, const std::function<void(std::size_t)>& f) {
-    for (std::size_t i = 0; i < n; ++i) f(i);
-};
-
-std::vector<std::uint8_t> random_bytes(std::size_t n, unsigned seed) {
-    std::mt19937 rng(seed);
-    std::vector<std::uint8_t> v(n);
-    for (auto& b : v) b = static_cast<std::uint8_t>(rng() & 0xFF);
-    return v;
-}
 
 std::vector<float> random_floats(std::size_t n, unsigned seed, float lo, float hi) {
     std::mt19937 rng(seed);
@@ -153,14 +144,6 @@ TEST(ConvUint8Kernel, WeightsKeepFifteenBitsPerOutputChannel) {
     for (std::size_t k = 0; k < w.size(); ++k)
         EXPECT_LE(std::fabs(q[k] * scales[k / 4] - w[k]), 0.5f * scales[k / 4] * 1.0001f) << k;
     EXPECT_THROW(kernels::quantize_conv_weights(w, 5, scales), std::invalid_argument);
-}
-
-onnx::TensorProto uint8_scalar(const std::string& name, std::uint8_t v) {
-    onnx::TensorProto t;
-    t.set_name(name);
-    t.set_data_type(onnx::TensorProto_DataType_UINT8);
-    t.set_raw_data(std::string(1, static_cast<char>(v)));
-    return t;
 }
 
 struct QuantizedConv {

@@ -27,24 +27,15 @@
 #include "engine/onnx_builder.hpp"
 #include "engine/ort_env.hpp"
 #include "int8/int8_test_support.hpp"
+#include "kernel_test_support.hpp"
 #include "support/temp_dir.hpp"
 
 namespace {
 
 using namespace mlrt::detail;
+using namespace mlrt::test::kernel_tests;
 using kernels::LookupPath;
 using kernels::LookupShape;
-
-const kernels::ParallelFor kSerial = [](std::size_t n, const std::function<void(std::size_t)>& f) {
-    for (std::size_t i = 0; i < n; ++i) f(i);
-};
-
-std::vector<std::uint8_t> random_bytes(std::size_t n, unsigned seed) {
-    std::mt19937 rng(seed);
-    std::vector<std::uint8_t> v(n);
-    for (auto& b : v) b = static_cast<std::uint8_t>(rng() & 0xFF);
-    return v;
-}
 
 TEST(LookupKernel, BothPathsEqualThePlainTableForEveryLayout) {
     // Runs shorter than, equal to and longer than a 64-byte vector, one table or one per
@@ -74,14 +65,6 @@ TEST(LookupKernel, BothPathsEqualThePlainTableForEveryLayout) {
             EXPECT_TRUE(std::equal(fgot.begin(), fgot.end(), want.begin()));
         }
     }
-}
-
-onnx::TensorProto uint8_scalar(const std::string& name, std::uint8_t v) {
-    onnx::TensorProto t;
-    t.set_name(name);
-    t.set_data_type(onnx::TensorProto_DataType_UINT8);
-    t.set_raw_data(std::string(1, static_cast<char>(v)));
-    return t;
 }
 
 struct QdqPrelu {

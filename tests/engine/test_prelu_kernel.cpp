@@ -24,18 +24,16 @@
 #include "engine/kernels/rewrite.hpp"
 #include "engine/onnx_builder.hpp"
 #include "engine/ort_env.hpp"
+#include "kernel_test_support.hpp"
 #include "mlrt/engine.hpp"
 #include "support/frames.hpp"
 
 namespace {
 
 using namespace mlrt::detail;
+using namespace mlrt::test::kernel_tests;
 using kernels::LookupShape;
 using kernels::PreluPath;
-
-const kernels::ParallelFor kSerial = [](std::size_t n, const std::function<void(std::size_t)>& f) {
-    for (std::size_t i = 0; i < n; ++i) f(i);
-};
 
 // Random values of both signs with the special ones among them.
 std::vector<float> awkward_floats(std::size_t n, unsigned seed) {
