@@ -63,7 +63,7 @@ void conv_portable(const std::uint8_t* x, Quantization xq, const ConvUint8Shape&
 #ifdef MLRT_CONV_VNNI
 #define MLRT_VNNI __attribute__((target("avx512f,avx512bw,avx512vnni")))
 
-constexpr int kLanes = 16;                    // output pixels per register (int32 lanes)
+constexpr std::int64_t kLanes = 16;           // output pixels per register (int32 lanes)
 constexpr int kAccumulators = 24;             // of the 32 vector registers
 constexpr int kMaxChunk = kAccumulators / 2;  // output channels per pass (two sums each)
 constexpr int kMaxBlocks = 4;                 // registers of pixels per pass
