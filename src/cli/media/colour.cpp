@@ -1,5 +1,7 @@
 #include "media/colour.hpp"
 
+#include "media/ffmpeg.hpp"
+
 extern "C" {
 #include <libavutil/pixdesc.h>
 }
@@ -52,6 +54,25 @@ bool hd(int width, int height) {
     return width >= 1280 || height > 576;
 }
 
+// A tag FFmpeg names, or `unspecified`: a file may carry any number where a tag belongs, and
+// players read one they do not know as no tag at all.
+template <class Enum>
+Enum stream_tag(const Enum& field, Enum count, const char* (*name)(Enum), Enum unspecified) {
+    const Enum tag = av::known_tag(field, count, unspecified);
+    return name(tag) ? tag : unspecified;
+}
+
+ColourSpec tagged_colour(const AVFrame& frame) {
+    return {
+        stream_tag(frame.colorspace, AVCOL_SPC_NB, av_color_space_name, AVCOL_SPC_UNSPECIFIED),
+        stream_tag(frame.color_range, AVCOL_RANGE_NB, av_color_range_name, AVCOL_RANGE_UNSPECIFIED),
+        stream_tag(frame.color_trc, AVCOL_TRC_NB, av_color_transfer_name, AVCOL_TRC_UNSPECIFIED),
+        stream_tag(frame.color_primaries, AVCOL_PRI_NB, av_color_primaries_name,
+                   AVCOL_PRI_UNSPECIFIED),
+        stream_tag(frame.chroma_location, AVCHROMA_LOC_NB, av_chroma_location_name,
+                   AVCHROMA_LOC_UNSPECIFIED)};
+}
+
 }  // namespace
 
 AVColorSpace default_matrix(int width, int height) {
@@ -62,8 +83,7 @@ AVColorSpace default_matrix(int width, int height) {
 ColourSpec resolve_source_colour(const AVFrame& frame, AVCodecID codec) {
     const auto format = static_cast<AVPixelFormat>(frame.format);
     const Family family = family_of(format);
-    ColourSpec c{frame.colorspace, frame.color_range, frame.color_trc, frame.color_primaries,
-                 frame.chroma_location};
+    ColourSpec c = tagged_colour(frame);
     const bool jpeg = is_jpeg_codec(codec) || is_full_range_format(format);
 
     switch (family) {

@@ -12,6 +12,7 @@ extern "C" {
 #include <libavutil/pixdesc.h>
 }
 
+#include "media/interlace.hpp"
 #include "util/interrupt.hpp"
 
 namespace mlrt::cli {
@@ -185,7 +186,7 @@ void Decoder::deinterlace(DeinterlaceMode mode) {
     deinterlace_mode_ = mode;
     deinterlacer_.reset();
     if (mode != DeinterlaceMode::Off)
-        deinterlacer_.emplace(mode, path_, video_stream().codecpar->field_order);
+        deinterlacer_.emplace(mode, path_, field_order(video_stream()));
 }
 
 std::optional<std::int64_t> Decoder::frame_count_estimate() const {

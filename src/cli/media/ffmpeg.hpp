@@ -2,9 +2,12 @@
 // Ownership and error conventions for FFmpeg objects: every allocation lives in a unique_ptr
 // with the matching free function, and every failing call becomes an mlrt::Error that says
 // what was being done to which file.
+#include <cstdint>
+#include <cstring>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 extern "C" {
 #include <libavcodec/avcodec.h>
@@ -69,5 +72,23 @@ void set_log_level(bool verbose);
 std::string take_last_log_error();
 // " (FFmpeg's last error)" or "".
 std::string log_detail();
+
+// The integer in an enum field that FFmpeg filled from a file. A decoder or demuxer may store a
+// value outside the enum (FFmpeg 5.1's H.264 decoder passes any chroma sample location through),
+// and loading that value as the enum is undefined behaviour, so such fields are read as bytes.
+template <class Enum>
+std::int64_t tag_value(const Enum& field) {
+    std::underlying_type_t<Enum> raw{};
+    std::memcpy(&raw, &field, sizeof raw);
+    return static_cast<std::int64_t>(raw);
+}
+
+// `field` when it holds one of the enum's values below `count`, else `fallback`.
+template <class Enum>
+Enum known_tag(const Enum& field, Enum count, Enum fallback) {
+    const std::int64_t value = tag_value(field);
+    return value >= 0 && value < static_cast<std::int64_t>(count) ? static_cast<Enum>(value)
+                                                                  : fallback;
+}
 
 }  // namespace mlrt::cli::av

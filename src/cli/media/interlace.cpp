@@ -2,8 +2,13 @@
 
 namespace mlrt::cli {
 
+AVFieldOrder field_order(const AVStream& stream) {
+    constexpr auto kOrders = static_cast<AVFieldOrder>(AV_FIELD_BT + 1);
+    return av::known_tag(stream.codecpar->field_order, kOrders, AV_FIELD_UNKNOWN);
+}
+
 std::string interlacing(const AVStream& stream, const AVFrame& first) {
-    switch (stream.codecpar->field_order) {
+    switch (field_order(stream)) {
         case AV_FIELD_TT:
         case AV_FIELD_TB:
             return "top field first";

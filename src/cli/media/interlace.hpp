@@ -7,6 +7,9 @@
 
 namespace mlrt::cli {
 
+// The stream's field order, AV_FIELD_UNKNOWN where the file holds no order FFmpeg knows.
+AVFieldOrder field_order(const AVStream& stream);
+
 // "top field first", "bottom field first", ... or empty when the input looks progressive.
 std::string interlacing(const AVStream& stream, const AVFrame& first);
 

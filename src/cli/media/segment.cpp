@@ -30,9 +30,12 @@ std::string mismatch(const Segment& a, const Segment& b) {
     if (av_cmp_q(av_guess_frame_rate(a.format.get(), a.format->streams[a.video], nullptr),
                  av_guess_frame_rate(b.format.get(), b.format->streams[b.video], nullptr)) != 0)
         return "it is " + b.describe() + ", not " + a.describe();
-    if (p.color_range != q.color_range || p.color_space != q.color_space ||
-        p.color_trc != q.color_trc || p.color_primaries != q.color_primaries ||
-        p.chroma_location != q.chroma_location || p.field_order != q.field_order ||
+    const auto differ = [](const auto& x, const auto& y) {
+        return av::tag_value(x) != av::tag_value(y);
+    };
+    if (differ(p.color_range, q.color_range) || differ(p.color_space, q.color_space) ||
+        differ(p.color_trc, q.color_trc) || differ(p.color_primaries, q.color_primaries) ||
+        differ(p.chroma_location, q.chroma_location) || differ(p.field_order, q.field_order) ||
         av_cmp_q(p.sample_aspect_ratio, q.sample_aspect_ratio) != 0)
         return "its colour description or aspect ratio differs";
     // One decoder set-up serves the joined stream, so it must be the same for every part.
