@@ -227,24 +227,37 @@ void expect_rewrite_close(const QuantizedConv& p, float input_slack, const std::
     const std::int64_t per = p.channels * p.kernel * p.kernel;
     const auto w = random_floats(static_cast<std::size_t>(p.out_channels * per), 11, -0.3f, 0.3f);
     const std::size_t plane = got.size() / static_cast<std::size_t>(p.out_channels);
-    double largest_error = 0;
+    double largest_error = 0, error_sum = 0, spread_sum = 0;
     for (std::size_t k = 0; k < got.size(); ++k) {
         const std::size_t m = k / plane;
-        double abs_w = 0, largest_w = 0;
+        double abs_w = 0, largest_w = 0, squared_w = 0;
         for (std::int64_t i = 0; i < per; ++i) {
-            abs_w += std::fabs(w[m * static_cast<std::size_t>(per) + static_cast<std::size_t>(i)]);
-            largest_w = std::max<double>(
-                largest_w,
-                std::fabs(w[m * static_cast<std::size_t>(per) + static_cast<std::size_t>(i)]));
+            const double wi =
+                std::fabs(w[m * static_cast<std::size_t>(per) + static_cast<std::size_t>(i)]);
+            abs_w += wi;
+            squared_w += wi * wi;
+            largest_w = std::max(largest_w, wi);
         }
+        // Inputs rounded to within +-slack at random move an output by a spread of
+        // slack / sqrt(3) times the weights' root sum of squares.
+        spread_sum += input_slack / std::sqrt(3.0) * std::sqrt(squared_w);
         const double input_max = 255.0 * p.x_scale;
         const double bound = abs_w * input_slack +
                              double(per) * input_max * 0.5 * largest_w / kernels::kConvWeightMax +
                              1e-5 * (1 + std::fabs(want[k]));
         const double error = std::fabs(double(got[k]) - want[k]);
         largest_error = std::max(largest_error, error);
+        error_sum += error;
         ASSERT_LE(error, bound) << what << ": output " << k << " is " << got[k] << ", ONNX Runtime "
                                 << want[k];
+    }
+    // The worst case above is loose; on average, the rounding errors mostly cancel, while a
+    // systematic error (a wrong weight split, a skewed table) does not.
+    if (input_slack > 0) {
+        const auto n = static_cast<double>(got.size());
+        EXPECT_LE(error_sum / n, spread_sum / n) << what << ": the mean error";
+        ::testing::Test::RecordProperty(what + "_mean_error", std::to_string(error_sum / n));
+        ::testing::Test::RecordProperty(what + "_spread", std::to_string(spread_sum / n));
     }
     // Not a vacuous comparison: the outputs span a range far wider than any error allowed.
     const auto [lo, hi] = std::minmax_element(want.begin(), want.end());
@@ -315,8 +328,16 @@ TEST(ConvUint8Kernel, RewriteLeavesWhatItCannotTakeAndSaysWhy) {
 }
 
 // A ConvUint8 node built by hand, as no rewrite would: Session::Run's error names the problem.
-std::string conv_run_error(std::int64_t weight_channels, std::int16_t weight, std::int64_t scales,
-                           float x_scale = 0.1f) {
+struct HandBuilt {
+    std::int64_t weight_channels = 4;
+    std::int16_t weight = 5;
+    std::int64_t scales = 2;
+    float x_scale = 0.1f;
+    std::int64_t kernel = 3;    // square
+    bool flat_weights = false;  // [2, C, k*k] instead of [2, C, k, k]
+};
+
+std::string conv_run_error(const HandBuilt& h) {
     auto m = make_model(13, "mlrt-tests", "conv-uint8");
     auto* o = m.add_opset_import();
     o->set_domain(kernels::kDomain);
@@ -325,18 +346,24 @@ std::string conv_run_error(std::int64_t weight_channels, std::int16_t weight, st
     onnx::TensorProto w;
     w.set_name("w");
     w.set_data_type(onnx::TensorProto_DataType_INT16);
-    for (const auto d : {std::int64_t{2}, weight_channels, std::int64_t{3}, std::int64_t{3}})
-        w.add_dims(d);
-    const std::vector<std::int16_t> values(static_cast<std::size_t>(2 * weight_channels * 9),
-                                           weight);
+    w.add_dims(2);
+    w.add_dims(h.weight_channels);
+    if (h.flat_weights) {
+        w.add_dims(h.kernel * h.kernel);
+    } else {
+        w.add_dims(h.kernel);
+        w.add_dims(h.kernel);
+    }
+    const std::vector<std::int16_t> values(
+        static_cast<std::size_t>(2 * h.weight_channels * h.kernel * h.kernel), h.weight);
     w.set_raw_data(std::string(reinterpret_cast<const char*>(values.data()), values.size() * 2));
     add_initializer(g, w);
-    add_initializer(
-        g, float_tensor("s", {scales}, std::vector<float>(static_cast<std::size_t>(scales), 1.0f)));
+    add_initializer(g, float_tensor("s", {h.scales},
+                                    std::vector<float>(static_cast<std::size_t>(h.scales), 1.0f)));
     add_initializer(g, float_tensor("b", {2}, {0.0f, 0.0f}));
     auto& n = add_node(g, kernels::kConvUint8, {"x", "w", "s", "b"}, {"y"}, "k");
     n.set_domain(kernels::kDomain);
-    set_float(n, "x_scale", x_scale);
+    set_float(n, "x_scale", h.x_scale);
     set_int(n, "x_zero_point", 3);
     set_ints(n, "pads", {1, 1, 1, 1});
     *g.add_input() = tensor_info("x", onnx::TensorProto_DataType_UINT8, {1, 4, 8, 8});
@@ -345,7 +372,7 @@ std::string conv_run_error(std::int64_t weight_channels, std::int16_t weight, st
         const std::vector<std::uint8_t> x(4 * 8 * 8, 9);
         const auto y = run_float(m, x, {1, 4, 8, 8}, true);
         // The control: every output is 9 - 3 = 6 times the weights it covers.
-        return std::fabs(y[9] - 0.1f * 6 * weight * 36) < 1e-3f ? "(ran)" : "(ran, wrong)";
+        return std::fabs(y[9] - 0.1f * 6 * h.weight * 36) < 1e-3f ? "(ran)" : "(ran, wrong)";
     } catch (const Ort::Exception& e) {
         return e.what();
     }
@@ -355,12 +382,18 @@ TEST(ConvUint8Kernel, KernelRefusesBadInputsAtRunTimeByName) {
     const auto expect = [](const std::string& got, const std::string& want) {
         EXPECT_NE(got.find(want), std::string::npos) << got;
     };
-    EXPECT_EQ(conv_run_error(4, 5, 2), "(ran)");
-    expect(conv_run_error(3, 5, 2),
+    EXPECT_EQ(conv_run_error({}), "(ran)");
+    expect(conv_run_error({.weight_channels = 3}),
            "mlrt ConvUint8: the input's 4 channels are not the weights' 3");
-    expect(conv_run_error(4, -32767, 2), "mlrt ConvUint8: weights outside +-32639");
-    expect(conv_run_error(4, 5, 3), "mlrt ConvUint8: w_scale and B must hold one value per output");
-    expect(conv_run_error(4, 5, 2, -1.0f), "x_scale must be positive");
+    expect(conv_run_error({.weight = -32767}), "mlrt ConvUint8: weights outside +-32639");
+    expect(conv_run_error({.scales = 3}),
+           "mlrt ConvUint8: w_scale and B must hold one value per output");
+    expect(conv_run_error({.x_scale = -1.0f}), "x_scale must be positive");
+    expect(conv_run_error({.flat_weights = true}),
+           "mlrt ConvUint8: input and weights must be 4-D (NCHW)");
+    // 8 rows padded by 1 on each side are 10, fewer than the kernel's 11.
+    expect(conv_run_error({.kernel = 11}),
+           "mlrt ConvUint8: the kernel is larger than the padded input");
 }
 
 }  // namespace
