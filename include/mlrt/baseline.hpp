@@ -16,8 +16,8 @@ class MLRT_API PlainSession {
   public:
     // ONNX Runtime's defaults (all graph optimisations, its own thread pool) except for what
     // `options` says about the provider (provider, device_id, cuda) and `intra_op_threads`
-    // (0: ONNX Runtime's default), and `profile`. Throws mlrt::Error when ONNX Runtime rejects
-    // the model.
+    // (0: ONNX Runtime's default), `allow_spinning` where set, and `profile`. Throws mlrt::Error
+    // when ONNX Runtime rejects the model.
     PlainSession(const ModelSource& model, const EngineOptions& options, int intra_op_threads);
     ~PlainSession();
     PlainSession(PlainSession&&) noexcept;

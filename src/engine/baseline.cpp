@@ -29,6 +29,8 @@ PlainSession::PlainSession(const ModelSource& model, const EngineOptions& option
     so.SetGraphOptimizationLevel(GraphOptimizationLevel::ORT_ENABLE_ALL);
     so.SetLogSeverityLevel(static_cast<int>(options.log_severity));
     if (options.profile) detail::enable_profiling(so);
+    if (options.allow_spinning)
+        so.AddConfigEntry("session.intra_op.allow_spinning", *options.allow_spinning ? "1" : "0");
     try {
         detail::append_provider(so, options);
     } catch (const Ort::Exception& e) {

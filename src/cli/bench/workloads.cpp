@@ -42,6 +42,19 @@ struct Row {
     std::string skipped;
 };
 
+// The clips' float32 planes, in order, into `whole`'s.
+void gather(const std::vector<FrameView>& clips, Frame& whole) {
+    int p = 0;
+    const std::size_t row = static_cast<std::size_t>(whole.width()) * sizeof(float);
+    for (const FrameView& c : clips)
+        for (const PlaneView& plane : c.planes) {
+            std::byte* dst = whole.plane_bytes(p++).data();
+            for (int y = 0; y < whole.height(); ++y)
+                std::memcpy(dst + static_cast<std::size_t>(y) * row, plane.data + y * plane.stride,
+                            row);
+        }
+}
+
 Row bench_kind(const Kind& k, const WorkloadBench& b) {
     Row r;
     r.kind = &k;
@@ -76,20 +89,15 @@ Row bench_kind(const Kind& k, const WorkloadBench& b) {
     // Untiled, one stream: the configuration a plain session is comparable with.
     o.tile_width = o.tile_height = o.overlap_width = o.overlap_height = 0;
     o.num_streams = 1;
+    // Run in turn, two sessions must not spin: each one's idle workers, spinning, would take
+    // the cores the other is running on (on 2 cores, frames took 1.6 to 1.8 times as long).
+    o.allow_spinning = false;
     {
         const Engine e(source, in, o);
         r.out_channels = e.output_planes();
         // The plain session on the same planes, concatenated into the one tensor it takes.
         Frame whole(b.width, b.height, r.channels, SampleType::Float32);
-        int p = 0;
-        for (const FrameView& c : clips)
-            for (const PlaneView& plane : c.planes) {
-                std::byte* dst = whole.plane_bytes(p++).data();
-                const std::size_t row = static_cast<std::size_t>(b.width) * 4;
-                for (int y = 0; y < b.height; ++y)
-                    std::memcpy(dst + static_cast<std::size_t>(y) * row,
-                                plane.data + y * plane.stride, row);
-            }
+        gather(clips, whole);
         PlainSession plain(source, o, e.intra_op_threads());
         // Frame by frame in turn, and medians: on a busy machine, load that comes and goes falls
         // on both alike rather than on whichever ran during it.
@@ -98,7 +106,11 @@ Row bench_kind(const Kind& k, const WorkloadBench& b) {
         std::vector<double> engine_ms, plain_ms;
         for (int i = 0; i < b.repeats; ++i) {
             engine_ms.push_back(time_engine(e, clips, 0, 1, 1).ms_min);
-            plain_ms.push_back(time_plain(plain, whole.view(), 0, 1).ms_min);
+            // A caller of ONNX Runtime gathers each frame's clips into its input tensor too.
+            const Stopwatch gathering;
+            gather(clips, whole);
+            const double gather_ms = gathering.ms();
+            plain_ms.push_back(gather_ms + time_plain(plain, whole.view(), 0, 1).ms_min);
         }
         r.engine_ms = median(std::move(engine_ms));
         r.plain_ms = median(std::move(plain_ms));
@@ -137,7 +149,8 @@ int bench_workloads(const WorkloadBench& b) {
     }
     std::printf(
         "frame %dx%d, untiled, 1 stream, %d timed frames per row, engine and plain ORT in turn; "
-        "medians\n\n",
+        "medians; workers do not spin between runs; plain ORT's time includes copying the "
+        "clips' planes into its one input tensor\n\n",
         b.width, b.height, b.repeats);
     std::printf(
         "| workload | fed by | planes in -> out | engine ms/frame | plain ORT ms/frame | "
