@@ -11,6 +11,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <functional>
+#include <limits>
 #include <random>
 #include <string>
 #include <vector>
@@ -304,6 +306,39 @@ TEST(ConvUint8Kernel, RewriteLeavesWhatItCannotTakeAndSaysWhy) {
     for (auto& n : *m.mutable_graph()->mutable_node())
         if (n.op_type() == "Conv") set_string(n, "auto_pad", "SAME_UPPER");
     EXPECT_EQ(describe_after(m), "on ONNX Runtime's float Conv: Conv 'conv': auto_pad SAME_UPPER");
+    EXPECT_EQ(describe_after(with_attr("group", {5})),
+              "on ONNX Runtime's float Conv: Conv 'conv': grouped");
+    QuantizedConv negative_pads;
+    negative_pads.pads = {1, 1, -1, 1};
+    EXPECT_EQ(describe_after(quantized_conv_model(negative_pads)),
+              "on ONNX Runtime's float Conv: Conv 'conv': pads not 4 values of at least 0");
+    EXPECT_EQ(describe_after(with_attr("kernel_shape", {3, 2})),
+              "on ONNX Runtime's float Conv: Conv 'conv': kernel_shape not the weights'");
+    // 7300 channels of 3x3: 65700 products per output, more than int32 sums can take.
+    QuantizedConv wide;
+    wide.channels = 7300;
+    wide.out_channels = 1;
+    wide.height = wide.width = 3;
+    EXPECT_EQ(describe_after(quantized_conv_model(wide)),
+              "on ONNX Runtime's float Conv: Conv 'conv': more than 65536 products per output");
+    // Weights and bias the graph computes, or that do not fit the node.
+    const auto with_initializer = [](const std::string& name,
+                                     const std::function<void(onnx::TensorProto&)>& change) {
+        auto m = quantized_conv_model(QuantizedConv{});
+        for (auto& t : *m.mutable_graph()->mutable_initializer())
+            if (t.name() == name) change(t);
+        return m;
+    };
+    EXPECT_EQ(describe_after(with_initializer("w", [](auto& t) { t.set_name("w_elsewhere"); })),
+              "on ONNX Runtime's float Conv: Conv 'conv': weights computed in the graph");
+    EXPECT_EQ(describe_after(with_initializer("b", [](auto& t) { t.set_name("b_elsewhere"); })),
+              "on ONNX Runtime's float Conv: Conv 'conv': bias not a float32 constant");
+    EXPECT_EQ(describe_after(with_initializer("b", [](auto& t) { t.add_float_data(0.5f); })),
+              "on ONNX Runtime's float Conv: Conv 'conv': bias not one value per output channel");
+    EXPECT_EQ(
+        describe_after(with_initializer(
+            "w", [](auto& t) { t.set_float_data(0, std::numeric_limits<float>::infinity()); })),
+        "on ONNX Runtime's float Conv: Conv 'conv': weights malformed or not finite");
     // Not where the caller does not allow it (a CPU without AVX-512 VNNI).
     EXPECT_EQ(describe_after(quantized_conv_model(QuantizedConv{}), false), "");
     // The LeakyRelu's float output also read elsewhere: the table stays float.
