@@ -43,7 +43,22 @@ std::size_t count(const ConvUint8Shape& s) {
     return static_cast<std::size_t>(s.batch * s.out_channels * s.out_height() * s.out_width());
 }
 
-TEST(ConvUint8Kernel, BothPathsEqualPlainSumsOverOddShapes) {
+const char* path_name(ConvPath path) {
+    switch (path) {
+        case ConvPath::Best:
+            return "best";
+        case ConvPath::Avx512Vnni:
+            return "AVX-512 VNNI";
+        case ConvPath::AvxVnni:
+            return "AVX-VNNI";
+        case ConvPath::Portable:
+            return "portable";
+    }
+    return "?";
+}
+
+// The path against the plain sums in double, over odd shapes.
+void expect_plain_sums(ConvPath path) {
     std::mt19937 rng(7);
     const std::vector<ConvUint8Shape> shapes{
         // batch, C, H, W, M, kh, kw, pads t, l, b, r
@@ -56,6 +71,7 @@ TEST(ConvUint8Kernel, BothPathsEqualPlainSumsOverOddShapes) {
         {1, 6, 3, 70, 5, 3, 3, 1, 1, 1, 1},    // 2 registers of pixels per pass, a tail of 6
         {1, 9, 2, 53, 4, 1, 3, 0, 1, 0, 1},    // 3 registers of pixels per pass
         {1, 12, 4, 33, 20, 3, 3, 1, 1, 1, 1},  // 2 passes of 10 outputs
+        {1, 6, 3, 37, 2, 3, 3, 1, 1, 1, 1},    // 2 outputs over 2 or 3 registers of pixels
     };
     for (const ConvUint8Shape& s : shapes) {
         const std::string what = "C" + std::to_string(s.channels) + " M" +
@@ -108,18 +124,57 @@ TEST(ConvUint8Kernel, BothPathsEqualPlainSumsOverOddShapes) {
                         want[at] = sum * scale + bias[static_cast<std::size_t>(m)];
                         magnitude[at] = mag * scale + std::fabs(bias[static_cast<std::size_t>(m)]);
                     }
-        for (const ConvPath path : {ConvPath::Best, ConvPath::Portable}) {
-            std::vector<float> got(count(s), std::nanf(""));
-            kernels::conv_uint8(x.data(), xq, s, w.data(), w_scale.data(), bias.data(), got.data(),
-                                kSerial, path);
-            int bad = 0;
-            for (std::size_t k = 0; k < got.size(); ++k)
-                if (!(std::fabs(got[k] - want[k]) <= 1e-6 * magnitude[k] + 1e-6) && bad++ < 3)
-                    ADD_FAILURE() << what << (path == ConvPath::Best ? " best" : " portable")
-                                  << ": output " << k << " is " << got[k] << ", not " << want[k];
-            EXPECT_EQ(bad, 0) << what;
-        }
+        std::vector<float> got(count(s), std::nanf(""));
+        kernels::conv_uint8(x.data(), xq, s, w.data(), w_scale.data(), bias.data(), got.data(),
+                            kSerial, path);
+        int bad = 0;
+        for (std::size_t k = 0; k < got.size(); ++k)
+            if (!(std::fabs(got[k] - want[k]) <= 1e-6 * magnitude[k] + 1e-6) && bad++ < 3)
+                ADD_FAILURE() << what << " " << path_name(path) << ": output " << k << " is "
+                              << got[k] << ", not " << want[k];
+        EXPECT_EQ(bad, 0) << what;
     }
+}
+
+TEST(ConvUint8Kernel, PortablePathEqualsPlainSums) {
+    expect_plain_sums(ConvPath::Portable);
+}
+
+TEST(ConvUint8Kernel, Avx512VnniPathEqualsPlainSums) {
+    if (!kernels::conv_path_available(ConvPath::Avx512Vnni))
+        GTEST_SKIP() << "this CPU has no AVX-512 VNNI";
+    expect_plain_sums(ConvPath::Avx512Vnni);
+}
+
+TEST(ConvUint8Kernel, AvxVnniPathEqualsPlainSums) {
+    if (!kernels::conv_path_available(ConvPath::AvxVnni))
+        GTEST_SKIP() << "this CPU has no AVX-VNNI";
+    expect_plain_sums(ConvPath::AvxVnni);
+}
+
+TEST(ConvUint8Kernel, BestPathEqualsPlainSums) {
+    expect_plain_sums(ConvPath::Best);
+}
+
+TEST(ConvUint8Kernel, APathThisCpuLacksIsRefusedByName) {
+    for (const ConvPath path : {ConvPath::Avx512Vnni, ConvPath::AvxVnni}) {
+        if (kernels::conv_path_available(path)) continue;
+        const ConvUint8Shape s{};
+        const std::vector<std::uint8_t> x(1, 0);
+        const std::int16_t w = 1;
+        const float one = 1.0f;
+        float y = 0.0f;
+        try {
+            kernels::conv_uint8(x.data(), {1.0f, 0}, s, &w, &one, &one, &y, kSerial, path);
+            ADD_FAILURE() << path_name(path) << " ran on a CPU without it";
+        } catch (const std::invalid_argument& e) {
+            EXPECT_NE(std::string(e.what()).find("this CPU lacks the instructions"),
+                      std::string::npos)
+                << e.what();
+        }
+        return;
+    }
+    GTEST_SKIP() << "this CPU has every vector path (AVX-512 VNNI and AVX-VNNI)";
 }
 
 TEST(ConvUint8Kernel, WeightsKeepFifteenBitsPerOutputChannel) {
@@ -324,10 +379,10 @@ TEST(ConvUint8Kernel, RewriteLeavesWhatItCannotTakeAndSaysWhy) {
     // Weights and bias the graph computes, or that do not fit the node.
     const auto with_initializer = [](const std::string& name,
                                      const std::function<void(onnx::TensorProto&)>& change) {
-        auto m = quantized_conv_model(QuantizedConv{});
-        for (auto& t : *m.mutable_graph()->mutable_initializer())
+        auto model = quantized_conv_model(QuantizedConv{});
+        for (auto& t : *model.mutable_graph()->mutable_initializer())
             if (t.name() == name) change(t);
-        return m;
+        return model;
     };
     EXPECT_EQ(describe_after(with_initializer("w", [](auto& t) { t.set_name("w_elsewhere"); })),
               "on ONNX Runtime's float Conv: Conv 'conv': weights computed in the graph");

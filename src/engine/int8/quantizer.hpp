@@ -41,8 +41,8 @@ void quantize(onnx::ModelProto& model, const RangeTable& ranges, const QuantizeO
 // The default blacklist, {"first", "last"}: the convolutions that read and write pixels. Their
 // few channels make them cheap, and measured on an upscaler they carry most of the loss
 // (realesr-animevideov3-x2: 42.1 dB against float32 with only "last", 47.5 dB with both). On a
-// CPU with AVX-512 VNNI the float last layer still reads the int8 tensor, on mlrt's kernel with
-// 15-bit weights (kernels/conv_uint8.hpp).
+// CPU with AVX-512 VNNI or AVX-VNNI the float last layer still reads the int8 tensor, on mlrt's
+// kernel with 15-bit weights (kernels/conv_uint8.hpp).
 std::vector<std::string> default_int8_blacklist();
 
 }  // namespace mlrt::detail::int8

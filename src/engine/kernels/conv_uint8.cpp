@@ -8,6 +8,8 @@
 #include <string>
 #include <utility>
 
+#include "mlrt/cpu.hpp"
+
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #include <immintrin.h>
 #define MLRT_CONV_VNNI 1
@@ -61,16 +63,19 @@ void conv_portable(const std::uint8_t* x, Quantization xq, const ConvUint8Shape&
 }
 
 #ifdef MLRT_CONV_VNNI
-#define MLRT_VNNI __attribute__((target("avx512f,avx512bw,avx512vnni")))
+#define MLRT_AVX512_VNNI __attribute__((target("avx512f,avx512bw,avx512vnni")))
+#define MLRT_AVX_VNNI __attribute__((target("avx2,fma,avxvnni")))
 
-constexpr std::int64_t kLanes = 16;           // output pixels per register (int32 lanes)
-constexpr int kAccumulators = 24;             // of the 32 vector registers
-constexpr int kMaxChunk = kAccumulators / 2;  // output channels per pass (two sums each)
-constexpr int kMaxBlocks = 4;                 // registers of pixels per pass
-
-bool has_vnni() {
+bool has_avx512_vnni() {
     static const bool yes =
         __builtin_cpu_supports("avx512vnni") != 0 && __builtin_cpu_supports("avx512bw") != 0;
+    return yes;
+}
+
+// AVX-VNNI: the same VPDPBUSD on 256-bit registers, on CPUs without AVX-512 (Alder Lake and
+// later Intel desktops and laptops).
+bool has_avx_vnni() {
+    static const bool yes = cpu_features().avx_vnni && __builtin_cpu_supports("fma") != 0;
     return yes;
 }
 
@@ -118,10 +123,10 @@ struct PackedWeights {
 };
 
 // A padded input row as VPDPBUSD reads it: for each group of 4 channels, `stride` 32-bit words,
-// one per padded column, holding the 4 channels' bytes (16 columns fill a register).
-MLRT_VNNI void transpose_row(const std::uint8_t* x, const ConvUint8Shape& s, std::int64_t n,
-                             std::int64_t yi, std::uint8_t zero, std::int64_t groups,
-                             std::int64_t stride, std::uint32_t* row) {
+// one per padded column, holding the 4 channels' bytes (8 or 16 columns fill a register).
+void transpose_row(const std::uint8_t* x, const ConvUint8Shape& s, std::int64_t n, std::int64_t yi,
+                   std::uint8_t zero, std::int64_t groups, std::int64_t stride,
+                   std::uint32_t* row) {
     const std::uint32_t fill = std::uint32_t{zero} * 0x01010101u;
     if (yi < 0 || yi >= s.height) {
         std::fill(row, row + groups * stride, fill);
@@ -163,85 +168,168 @@ MLRT_VNNI void transpose_row(const std::uint8_t* x, const ConvUint8Shape& s, std
     }
 }
 
-// Outputs `first`..`first + Chunk` of up to Blocks x 16 pixels of one row. rows[u] is the
-// transposed input row under kernel row u, from the pixels' first column; `out` is output
-// `first`'s row at that column.
-template <int Chunk, int Blocks>
-MLRT_VNNI void tile(const std::uint32_t* const* rows, std::int64_t stride, const PackedWeights& pw,
-                    const ConvUint8Shape& s, std::int64_t first, std::int64_t pixels, float* out,
-                    std::int64_t plane) {
-    __m512i acc_hi[Chunk][Blocks], acc_lo[Chunk][Blocks];
-#pragma GCC unroll 12
-    for (int m = 0; m < Chunk; ++m)
-#pragma GCC unroll 4
-        for (int b = 0; b < Blocks; ++b) acc_hi[m][b] = acc_lo[m][b] = _mm512_setzero_si512();
-    for (std::int64_t u = 0; u < s.kernel_h; ++u)
-        for (std::int64_t v = 0; v < s.kernel_w; ++v) {
-            const std::int64_t at = (u * s.kernel_w + v) * pw.groups * pw.outputs + first;
-            const std::uint32_t* wh = pw.hi.data() + at;
-            const std::uint32_t* wl = pw.lo.data() + at;
-            const std::uint32_t* in = rows[u] + v;
-            for (std::int64_t g = 0; g < pw.groups;
-                 ++g, wh += pw.outputs, wl += pw.outputs, in += stride) {
-                __m512i x[Blocks];
-#pragma GCC unroll 4
-                for (int b = 0; b < Blocks; ++b) x[b] = _mm512_loadu_si512(in + b * kLanes);
-#pragma GCC unroll 12
-                for (int m = 0; m < Chunk; ++m) {
-                    const __m512i h = _mm512_set1_epi32(static_cast<int>(wh[m]));
-                    const __m512i l = _mm512_set1_epi32(static_cast<int>(wl[m]));
-#pragma GCC unroll 4
-                    for (int b = 0; b < Blocks; ++b) {
-                        acc_hi[m][b] = _mm512_dpbusd_epi32(acc_hi[m][b], x[b], h);
-                        acc_lo[m][b] = _mm512_dpbusd_epi32(acc_lo[m][b], x[b], l);
-                    }
-                }
-            }
-        }
-    for (int m = 0; m < Chunk; ++m) {
-        const auto i = static_cast<std::size_t>(first + m);
-        const __m512i zero_hi = _mm512_set1_epi32(pw.zero_hi[i]);
-        const __m512i zero_lo = _mm512_set1_epi32(pw.zero_lo[i]);
-        const __m512 scale = _mm512_set1_ps(pw.scale[i]), bias = _mm512_set1_ps(pw.bias[i]);
-        for (int b = 0; b < Blocks && b * kLanes < pixels; ++b) {
-            const __m512 h =
-                _mm512_maskz_cvtepi32_ps(0xFFFF, _mm512_sub_epi32(acc_hi[m][b], zero_hi));
-            const __m512 l =
-                _mm512_maskz_cvtepi32_ps(0xFFFF, _mm512_sub_epi32(acc_lo[m][b], zero_lo));
-            const __m512 sum = _mm512_fmadd_ps(h, _mm512_set1_ps(256.0f), l);
-            const std::int64_t left = pixels - b * kLanes;
-            const auto mask = static_cast<__mmask16>(left >= kLanes ? 0xFFFFu : (1u << left) - 1u);
-            _mm512_mask_storeu_ps(out + m * plane + b * kLanes, mask,
-                                  _mm512_fmadd_ps(sum, scale, bias));
-        }
-    }
-}
-
-// Few outputs per pass share their input loads over more pixels.
-constexpr int blocks_for(int chunk) {
-    return std::clamp(kMaxChunk / chunk, 1, kMaxBlocks);
-}
-
+// The two instruction sets' inner step. Isa::tile<Chunk, Blocks> computes outputs `first`..
+// `first + Chunk` of up to Blocks registers of pixels of one row: rows[u] is the transposed
+// input row under kernel row u, from the pixels' first column; `out` is output `first`'s row at
+// that column. Each output keeps two sums per register of pixels (high and low weight bytes).
 using TileFunction = void (*)(const std::uint32_t* const*, std::int64_t, const PackedWeights&,
                               const ConvUint8Shape&, std::int64_t, std::int64_t, float*,
                               std::int64_t);
 
-template <int... Chunks>
+// 16 pixels per register; 24 of the 32 registers accumulate.
+struct Avx512Vnni {
+    static constexpr std::int64_t kLanes = 16;
+    static constexpr int kMaxChunk = 12;  // output channels per pass
+    static constexpr int kMaxBlocks = 4;  // registers of pixels per pass
+    // Few outputs per pass share their input loads over more pixels.
+    static constexpr int blocks_for(int chunk) {
+        return std::clamp(kMaxChunk / chunk, 1, kMaxBlocks);
+    }
+
+    template <int Chunk, int Blocks>
+    MLRT_AVX512_VNNI static void tile(const std::uint32_t* const* rows, std::int64_t stride,
+                                      const PackedWeights& pw, const ConvUint8Shape& s,
+                                      std::int64_t first, std::int64_t pixels, float* out,
+                                      std::int64_t plane) {
+        __m512i acc_hi[Chunk][Blocks], acc_lo[Chunk][Blocks];
+#pragma GCC unroll 12
+        for (int m = 0; m < Chunk; ++m)
+#pragma GCC unroll 4
+            for (int b = 0; b < Blocks; ++b) acc_hi[m][b] = acc_lo[m][b] = _mm512_setzero_si512();
+        for (std::int64_t u = 0; u < s.kernel_h; ++u)
+            for (std::int64_t v = 0; v < s.kernel_w; ++v) {
+                const std::int64_t at = (u * s.kernel_w + v) * pw.groups * pw.outputs + first;
+                const std::uint32_t* wh = pw.hi.data() + at;
+                const std::uint32_t* wl = pw.lo.data() + at;
+                const std::uint32_t* in = rows[u] + v;
+                for (std::int64_t g = 0; g < pw.groups;
+                     ++g, wh += pw.outputs, wl += pw.outputs, in += stride) {
+                    __m512i x[Blocks];
+#pragma GCC unroll 4
+                    for (int b = 0; b < Blocks; ++b) x[b] = _mm512_loadu_si512(in + b * kLanes);
+#pragma GCC unroll 12
+                    for (int m = 0; m < Chunk; ++m) {
+                        const __m512i h = _mm512_set1_epi32(static_cast<int>(wh[m]));
+                        const __m512i l = _mm512_set1_epi32(static_cast<int>(wl[m]));
+#pragma GCC unroll 4
+                        for (int b = 0; b < Blocks; ++b) {
+                            acc_hi[m][b] = _mm512_dpbusd_epi32(acc_hi[m][b], x[b], h);
+                            acc_lo[m][b] = _mm512_dpbusd_epi32(acc_lo[m][b], x[b], l);
+                        }
+                    }
+                }
+            }
+        for (int m = 0; m < Chunk; ++m) {
+            const auto i = static_cast<std::size_t>(first + m);
+            const __m512i zero_hi = _mm512_set1_epi32(pw.zero_hi[i]);
+            const __m512i zero_lo = _mm512_set1_epi32(pw.zero_lo[i]);
+            const __m512 scale = _mm512_set1_ps(pw.scale[i]), bias = _mm512_set1_ps(pw.bias[i]);
+            for (int b = 0; b < Blocks && b * kLanes < pixels; ++b) {
+                const __m512 h =
+                    _mm512_maskz_cvtepi32_ps(0xFFFF, _mm512_sub_epi32(acc_hi[m][b], zero_hi));
+                const __m512 l =
+                    _mm512_maskz_cvtepi32_ps(0xFFFF, _mm512_sub_epi32(acc_lo[m][b], zero_lo));
+                const __m512 sum = _mm512_fmadd_ps(h, _mm512_set1_ps(256.0f), l);
+                const std::int64_t left = pixels - b * kLanes;
+                const auto mask =
+                    static_cast<__mmask16>(left >= kLanes ? 0xFFFFu : (1u << left) - 1u);
+                _mm512_mask_storeu_ps(out + m * plane + b * kLanes, mask,
+                                      _mm512_fmadd_ps(sum, scale, bias));
+            }
+        }
+    }
+};
+
+// 8 pixels per register; 12 of the 16 registers accumulate, and the blocks of pixels shrink as
+// the outputs grow so that the pixels and the two weight words still fit beside them.
+struct AvxVnni {
+    static constexpr std::int64_t kLanes = 8;
+    static constexpr int kMaxChunk = 6;
+    static constexpr int kMaxBlocks = 4;
+    static constexpr int blocks_for(int chunk) {
+        return std::clamp(14 / (2 * chunk + 1), 1, kMaxBlocks);
+    }
+
+    template <int Chunk, int Blocks>
+    MLRT_AVX_VNNI static void tile(const std::uint32_t* const* rows, std::int64_t stride,
+                                   const PackedWeights& pw, const ConvUint8Shape& s,
+                                   std::int64_t first, std::int64_t pixels, float* out,
+                                   std::int64_t plane) {
+        __m256i acc_hi[Chunk][Blocks], acc_lo[Chunk][Blocks];
+#pragma GCC unroll 6
+        for (int m = 0; m < Chunk; ++m)
+#pragma GCC unroll 4
+            for (int b = 0; b < Blocks; ++b) acc_hi[m][b] = acc_lo[m][b] = _mm256_setzero_si256();
+        for (std::int64_t u = 0; u < s.kernel_h; ++u)
+            for (std::int64_t v = 0; v < s.kernel_w; ++v) {
+                const std::int64_t at = (u * s.kernel_w + v) * pw.groups * pw.outputs + first;
+                const std::uint32_t* wh = pw.hi.data() + at;
+                const std::uint32_t* wl = pw.lo.data() + at;
+                const std::uint32_t* in = rows[u] + v;
+                for (std::int64_t g = 0; g < pw.groups;
+                     ++g, wh += pw.outputs, wl += pw.outputs, in += stride) {
+                    __m256i x[Blocks];
+#pragma GCC unroll 4
+                    for (int b = 0; b < Blocks; ++b)
+                        x[b] =
+                            _mm256_loadu_si256(reinterpret_cast<const __m256i*>(in + b * kLanes));
+#pragma GCC unroll 6
+                    for (int m = 0; m < Chunk; ++m) {
+                        const __m256i h = _mm256_set1_epi32(static_cast<int>(wh[m]));
+                        const __m256i l = _mm256_set1_epi32(static_cast<int>(wl[m]));
+#pragma GCC unroll 4
+                        for (int b = 0; b < Blocks; ++b) {
+                            acc_hi[m][b] = _mm256_dpbusd_avx_epi32(acc_hi[m][b], x[b], h);
+                            acc_lo[m][b] = _mm256_dpbusd_avx_epi32(acc_lo[m][b], x[b], l);
+                        }
+                    }
+                }
+            }
+        const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+        for (int m = 0; m < Chunk; ++m) {
+            const auto i = static_cast<std::size_t>(first + m);
+            const __m256i zero_hi = _mm256_set1_epi32(pw.zero_hi[i]);
+            const __m256i zero_lo = _mm256_set1_epi32(pw.zero_lo[i]);
+            const __m256 scale = _mm256_set1_ps(pw.scale[i]), bias = _mm256_set1_ps(pw.bias[i]);
+            for (int b = 0; b < Blocks && b * kLanes < pixels; ++b) {
+                const __m256 h = _mm256_cvtepi32_ps(_mm256_sub_epi32(acc_hi[m][b], zero_hi));
+                const __m256 l = _mm256_cvtepi32_ps(_mm256_sub_epi32(acc_lo[m][b], zero_lo));
+                const __m256 sum = _mm256_fmadd_ps(h, _mm256_set1_ps(256.0f), l);
+                const __m256 value = _mm256_fmadd_ps(sum, scale, bias);
+                float* dst = out + m * plane + b * kLanes;
+                const std::int64_t left = pixels - b * kLanes;
+                if (left >= kLanes) {
+                    _mm256_storeu_ps(dst, value);
+                } else {
+                    const __m256i mask =
+                        _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(left)), lane);
+                    _mm256_maskstore_ps(dst, mask, value);
+                }
+            }
+        }
+    }
+};
+
+template <class Isa, int... Chunks>
 constexpr std::array<TileFunction, sizeof...(Chunks)> tiles(std::integer_sequence<int, Chunks...>) {
-    return {&tile<Chunks + 1, blocks_for(Chunks + 1)>...};
+    return {&Isa::template tile<Chunks + 1, Isa::blocks_for(Chunks + 1)>...};
 }
 
-MLRT_VNNI void conv_vnni(const std::uint8_t* x, Quantization xq, const ConvUint8Shape& s,
-                         const std::int16_t* w, const float* w_scale, const float* bias, float* y,
-                         const ParallelFor& parallel) {
-    static constexpr auto kTiles = tiles(std::make_integer_sequence<int, kMaxChunk>{});
+template <class Isa>
+void conv_vector(const std::uint8_t* x, Quantization xq, const ConvUint8Shape& s,
+                 const std::int16_t* w, const float* w_scale, const float* bias, float* y,
+                 const ParallelFor& parallel) {
+    static constexpr int kMaxChunk = Isa::kMaxChunk;
+    static constexpr std::int64_t kLanes = Isa::kLanes;
+    static constexpr auto kTiles = tiles<Isa>(std::make_integer_sequence<int, kMaxChunk>{});
     const PackedWeights pw(w, w_scale, bias, xq, s);
     const std::int64_t oh = s.out_height(), ow = s.out_width(), plane = oh * ow;
-    // Outputs in passes of at most kMaxChunk, as even as they go: 48 = 4 x 12, 16 = 2 x 8.
+    // Outputs in passes of at most kMaxChunk, as even as they go: 48 = 4 x 12, 16 = 2 x 8
+    // (with 16 lanes).
     const std::int64_t passes = (s.out_channels + kMaxChunk - 1) / kMaxChunk;
-    // Columns: a pass's last step starts before column ow and reads whole registers of 16
+    // Columns: a pass's last step starts before column ow and reads whole registers of
     // pixels (up to kMaxBlocks of them) past each tap.
-    const std::int64_t stride = ow + kLanes * kMaxBlocks + s.kernel_w - 1;
+    const std::int64_t stride = ow + kLanes * Isa::kMaxBlocks + s.kernel_w - 1;
     const std::int64_t row_words = pw.groups * stride;
     // Output rows per task: their input rows stay in a 1 MiB L2 cache.
     const std::int64_t band = std::clamp<std::int64_t>(
@@ -265,7 +353,7 @@ MLRT_VNNI void conv_vnni(const std::uint8_t* x, Quantization xq, const ConvUint8
             for (std::int64_t p = 0, first = 0; p < passes; ++p) {
                 const std::int64_t last = s.out_channels * (p + 1) / passes;
                 const auto chunk = static_cast<int>(last - first);
-                const std::int64_t step = std::int64_t{kLanes} * blocks_for(chunk);
+                const std::int64_t step = kLanes * Isa::blocks_for(chunk);
                 for (std::int64_t j = 0; j < ow; j += step) {
                     for (std::int64_t u = 0; u < s.kernel_h; ++u)
                         rows[static_cast<std::size_t>(u)] =
@@ -282,23 +370,47 @@ MLRT_VNNI void conv_vnni(const std::uint8_t* x, Quantization xq, const ConvUint8
 
 }  // namespace
 
-bool conv_uint8_vectorised() {
+bool conv_path_available(ConvPath path) {
+    switch (path) {
+        case ConvPath::Best:
+        case ConvPath::Portable:
+            return true;
 #ifdef MLRT_CONV_VNNI
-    return has_vnni();
+        case ConvPath::Avx512Vnni:
+            return has_avx512_vnni();
+        case ConvPath::AvxVnni:
+            return has_avx_vnni();
 #else
-    return false;
+        case ConvPath::Avx512Vnni:
+        case ConvPath::AvxVnni:
+            return false;
 #endif
+    }
+    return false;
+}
+
+bool conv_uint8_vectorised() {
+    return conv_path_available(ConvPath::Avx512Vnni) || conv_path_available(ConvPath::AvxVnni);
 }
 
 void conv_uint8(const std::uint8_t* x, Quantization xq, const ConvUint8Shape& shape,
                 const std::int16_t* w, const float* w_scale, const float* bias, float* y,
                 const ParallelFor& parallel, ConvPath path) {
     check(shape);
+    if (!conv_path_available(path))
+        throw std::invalid_argument(
+            "uint8 convolution: this CPU lacks the instructions of the "
+            "path asked for");
+    if (path == ConvPath::Best)
+        path = conv_path_available(ConvPath::Avx512Vnni) ? ConvPath::Avx512Vnni
+               : conv_path_available(ConvPath::AvxVnni)  ? ConvPath::AvxVnni
+                                                         : ConvPath::Portable;
 #ifdef MLRT_CONV_VNNI
-    if (path == ConvPath::Best && has_vnni())
-        return conv_vnni(x, xq, shape, w, w_scale, bias, y, parallel);
+    if (path == ConvPath::Avx512Vnni)
+        return conv_vector<Avx512Vnni>(x, xq, shape, w, w_scale, bias, y, parallel);
+    if (path == ConvPath::AvxVnni)
+        return conv_vector<AvxVnni>(x, xq, shape, w, w_scale, bias, y, parallel);
 #endif
-    (void)path;
     conv_portable(x, xq, shape, w, w_scale, bias, y, parallel);
 }
 
