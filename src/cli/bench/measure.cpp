@@ -104,21 +104,29 @@ Timing time_engine(const Engine& engine, std::span<const FrameView> clips, int w
     std::atomic<int> next{0};
     std::mutex m;
     std::vector<double> ms;
+    const auto caller = [&](const MutableFrameView& out) {
+        while (next.fetch_add(1) < repeats) {
+            const Stopwatch one;
+            engine.run(clips, out);
+            const double d = one.ms();
+            const std::lock_guard lock(m);
+            ms.push_back(d);
+        }
+    };
     const Stopwatch all;
-    std::vector<std::thread> threads;
-    threads.reserve(static_cast<std::size_t>(callers));
-    for (int c = 0; c < callers; ++c)
-        threads.emplace_back([&, c] {
-            const MutableFrameView out = outs[static_cast<std::size_t>(c)].mutable_view();
-            while (next.fetch_add(1) < repeats) {
-                const Stopwatch one;
-                engine.run(clips, out);
-                const double d = one.ms();
-                const std::lock_guard lock(m);
-                ms.push_back(d);
-            }
-        });
-    for (auto& t : threads) t.join();
+    if (callers == 1) {
+        // On this thread: a thread made for each call sets up ONNX Runtime's and mlrt's kernels'
+        // per-thread state again each time (about 1 ms a frame on a 7-plane interpolation model,
+        // which `bench --workloads` times one frame per call).
+        caller(outs[0].mutable_view());
+    } else {
+        std::vector<std::thread> threads;
+        threads.reserve(static_cast<std::size_t>(callers));
+        for (int c = 0; c < callers; ++c)
+            threads.emplace_back(
+                [&, c] { caller(outs[static_cast<std::size_t>(c)].mutable_view()); });
+        for (auto& t : threads) t.join();
+    }
     return summarise(std::move(ms), all.ms());
 }
 
